@@ -1,0 +1,77 @@
+"""What a check author imports.
+
+A check is a plain function decorated with :func:`check`. It asks for its inputs by parameter
+name (``stack``, ``settings``, ``litellm``, ``openwebui``, ``docker``, ``aws``, ``results``) and
+the runner injects them, so checks never build their own clients. It returns one
+:class:`Result`, a list of them, or yields them; it never prints.
+
+    @check(id="compose.openwebui.image-model", area="config", title="Open WebUI knows its image model")
+    def image_model_is_set(stack):
+        ...
+        return fail("IMAGE_GENERATION_MODEL is not set", fix="openwebui-image-model-unset", at=loc)
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable
+
+from .models import AREAS, NEEDS, CheckSpec, Location, Result, Status
+
+CHECK_ATTR = "__canvas_doctor_check__"
+
+__all__ = [
+    "check", "passed", "warned", "failed", "skipped", "Location", "Result", "Status", "CHECK_ATTR",
+]
+
+
+def check(
+    *,
+    id: str,
+    area: str,
+    title: str,
+    needs: Iterable[str] = ("files",),
+    depends_on: Iterable[str] = (),
+    timeout: float = 10.0,
+    retry_on_wait: bool = False,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Declare a function as a check. Registration happens in the registry, not on import."""
+    if area not in AREAS:
+        raise ValueError(f"check {id}: unknown area {area!r}; one of {', '.join(AREAS)}")
+    needs_t = tuple(needs)
+    unknown = [n for n in needs_t if n not in NEEDS]
+    if unknown:
+        raise ValueError(f"check {id}: unknown needs {unknown}; any of {', '.join(NEEDS)}")
+
+    def mark(func: Callable[..., Any]) -> Callable[..., Any]:
+        setattr(func, CHECK_ATTR, CheckSpec(
+            id=id, area=area, title=title, func=func, needs=needs_t,
+            depends_on=tuple(depends_on), timeout=timeout, retry_on_wait=retry_on_wait,
+        ))
+        return func
+
+    return mark
+
+
+def _at(at: Location | None) -> Location | None:
+    return at
+
+
+def passed(message: str, *, at: Location | None = None, **data: Any) -> Result:
+    """A passing result."""
+    return Result(Status.PASS, message, location=_at(at), data=data)
+
+
+def warned(message: str, *, fix: str, at: Location | None = None,
+           params: dict[str, Any] | None = None, **data: Any) -> Result:
+    """A warning: worth fixing, does not fail the run unless --strict."""
+    return Result(Status.WARN, message, fix_id=fix, fix_params=params or {}, location=_at(at), data=data)
+
+
+def failed(message: str, *, fix: str, at: Location | None = None,
+           params: dict[str, Any] | None = None, **data: Any) -> Result:
+    """A failure mapped to a fix id of the catalog."""
+    return Result(Status.FAIL, message, fix_id=fix, fix_params=params or {}, location=_at(at), data=data)
+
+
+def skipped(message: str, **data: Any) -> Result:
+    """Not applicable here; the message says why."""
+    return Result(Status.SKIP, message, data=data)

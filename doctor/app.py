@@ -1,0 +1,111 @@
+"""One run, end to end: settings -> stack -> checks -> results -> redact -> reporters."""
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import traceback
+from pathlib import Path
+
+from .models import ExitCode, Report
+from .redact import RedactingFilter, Redactor, is_secret_name
+from .settings import Settings
+
+log = logging.getLogger("canvas_doctor")
+
+
+def _redactor(settings: Settings, stack_secrets: set[str]) -> Redactor:
+    redactor = Redactor(stack_secrets)
+    redactor.add([settings.litellm_key, settings.openwebui_token, *settings.extra_secrets])
+    redactor.add(v for k, v in os.environ.items() if is_secret_name(k))
+    return redactor
+
+
+def _setup_logging(redactor: Redactor, verbose: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(RedactingFilter(redactor))
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.DEBUG if verbose else logging.WARNING)
+    for noisy in ("httpx", "httpcore", "botocore", "boto3", "urllib3", "docker"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def build_report(settings: Settings) -> tuple[Report, Redactor]:
+    """Discover the stack and run every selected check; the report is already redacted."""
+    from . import __version__
+    from .registry import load_registry
+    from .runner import Runner
+    from .stack.discover import discover
+    from .stack.model import Stack
+
+    try:
+        stack = discover(settings.project)
+    except Exception as exc:  # discovery never raises by design; if it does, say so and go on
+        stack = Stack(root=settings.project.resolve())
+        stack.notes.append(f"stack discovery broke: {type(exc).__name__}: {exc}")
+        log.debug("discovery failed:\n%s", traceback.format_exc())
+    redactor = _redactor(settings, stack.secrets)
+    _setup_logging(redactor, settings.verbose)
+    report = Runner(load_registry(), settings, stack).run()
+    report.notes = stack.notes + report.notes
+    report.version = __version__
+    return redactor.report(report), redactor
+
+
+def execute(settings: Settings, *, json_out: bool, junit: Path | None) -> ExitCode:
+    report, _ = build_report(settings)
+    if junit is not None:
+        from .report.junit import write_junit
+        try:
+            write_junit(report, junit)
+        except OSError as exc:
+            print(f"canvas-doctor: cannot write {junit}: {exc.strerror or exc}", file=sys.stderr)
+    if json_out:
+        from .report.json_report import to_json
+        sys.stdout.write(to_json(report) + "\n")
+    else:
+        from .report.human import make_console, render
+        render(report, make_console(), verbose=settings.verbose)
+    return report.exit_code(settings.strict)
+
+
+def list_command(json_out: bool) -> None:
+    from .registry import load_registry
+    registry = load_registry()
+    rows = [{"id": c.id, "area": c.area, "title": c.title, "needs": list(c.needs),
+             "depends_on": list(c.depends_on), "source": c.source} for c in registry.checks]
+    if json_out:
+        import json
+        print(json.dumps({"checks": rows, "errors": [e.error for e in registry.errors]}, indent=2))
+        return
+    from rich.table import Table
+    from .report.human import make_console
+    table = Table("id", "area", "needs", "title", box=None, pad_edge=False)
+    for r in rows:
+        table.add_row(r["id"], r["area"], ",".join(r["needs"]), r["title"])
+    console = make_console()
+    console.print(table)
+    for e in registry.errors:
+        console.print(f"plugin {e.name} ({e.value}) failed to load: {e.error}", style="magenta")
+
+
+def explain_command(fix_id: str) -> ExitCode:
+    from .fixes import catalog
+    from .report.human import make_console, render_explain
+    if fix_id not in catalog():
+        import difflib
+        close = difflib.get_close_matches(fix_id, list(catalog()), n=3)
+        hint = f" Did you mean: {', '.join(close)}?" if close else " `canvas-doctor explain --help` lists none; see the README's fix catalog."
+        print(f"canvas-doctor: unknown fix id {fix_id!r}.{hint}", file=sys.stderr)
+        return ExitCode.USAGE
+    render_explain(fix_id, make_console())
+    return ExitCode.OK
+
+
+def fix_command(project: Path, *, yes: bool, dry_run: bool) -> ExitCode:
+    from .autofix import run_fix
+    return run_fix(project, yes=yes, dry_run=dry_run)
+
+

@@ -1,0 +1,130 @@
+"""The command line: run (the default), list, explain, fix.
+
+Start-up matters (this runs as a pre-flight step): only typer is imported at module level;
+discovery, checks, rich, boto3 and docker are imported inside the commands that use them.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from . import __version__
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help="Diagnose an Open WebUI -> LiteLLM -> AWS Bedrock (Nova Canvas) image-generation stack.\n\n"
+         "`canvas-doctor` alone, or with options only, means `canvas-doctor run`.",
+)
+
+COMMANDS = ("run", "list", "explain", "fix")
+ENV = "CANVAS_DOCTOR_"
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"canvas-doctor {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Print the version and exit.")) -> None:
+    """Diagnose an Open WebUI -> LiteLLM -> AWS Bedrock image-generation stack."""
+
+
+@app.command()
+def run(
+    project: Path = typer.Option(Path("."), "--project", envvar=ENV + "PROJECT", exists=True, file_okay=False,
+                                 dir_okay=True, help="The stack's folder."),
+    litellm_url: Optional[str] = typer.Option(None, envvar=ENV + "LITELLM_URL",
+                                              help="The (chat) LiteLLM proxy as seen from this machine."),
+    litellm_image_url: Optional[str] = typer.Option(None, envvar=ENV + "LITELLM_IMAGE_URL",
+                                                    help="The proxy that serves images, if a second one."),
+    litellm_key: Optional[str] = typer.Option(None, envvar=ENV + "LITELLM_KEY", help="Bearer key for the proxy."),
+    openwebui_url: Optional[str] = typer.Option(None, envvar=ENV + "OPENWEBUI_URL", help="Open WebUI's URL."),
+    openwebui_token: Optional[str] = typer.Option(None, envvar=ENV + "OPENWEBUI_TOKEN",
+                                                  help="Admin API key: reads Open WebUI's effective image config."),
+    model: Optional[str] = typer.Option(None, envvar=ENV + "MODEL", help="The image model under test."),
+    region: Optional[str] = typer.Option(None, envvar=ENV + "REGION", help="AWS region for the Bedrock checks."),
+    profile: Optional[str] = typer.Option(None, envvar=ENV + "PROFILE", help="AWS profile for the Bedrock checks."),
+    offline: bool = typer.Option(False, "--offline", envvar=ENV + "OFFLINE", help="Files only: no network, Docker or AWS."),
+    no_live: bool = typer.Option(False, "--no-live", envvar=ENV + "NO_LIVE",
+                                 help="Everything but the paid image generation."),
+    only: Optional[List[str]] = typer.Option(None, "--only", envvar=ENV + "ONLY",
+                                             help="Check ids or areas to run (comma-separated, globs allowed)."),
+    skip: Optional[List[str]] = typer.Option(None, "--skip", envvar=ENV + "SKIP",
+                                             help="Check ids or areas to leave out."),
+    wait: float = typer.Option(0.0, "--wait", envvar=ENV + "WAIT", min=0,
+                               help="Pre-flight: retry the service probes for up to SECONDS."),
+    json_out: bool = typer.Option(False, "--json", envvar=ENV + "JSON", help="Print the JSON report only."),
+    junit: Optional[Path] = typer.Option(None, "--junit", envvar=ENV + "JUNIT", dir_okay=False,
+                                         help="Also write a JUnit XML report."),
+    save_image: Optional[Path] = typer.Option(None, "--save-image", envvar=ENV + "SAVE_IMAGE", dir_okay=False,
+                                              help="Keep the image the live generation returned."),
+    strict: bool = typer.Option(False, "--strict", envvar=ENV + "STRICT", help="Warnings fail the run too."),
+    verbose: bool = typer.Option(False, "-v", "--verbose", envvar=ENV + "VERBOSE",
+                                 help="Evidence for every check, timings, tracebacks."),
+) -> None:
+    """Run the checks and report (the default command)."""
+    from .settings import Settings, split_csv
+    from .app import execute
+
+    settings = Settings(
+        project=project, litellm_url=litellm_url, litellm_image_url=litellm_image_url, litellm_key=litellm_key,
+        openwebui_url=openwebui_url, openwebui_token=openwebui_token, model=model, region=region,
+        profile=profile, offline=offline, no_live=no_live, only=split_csv(only), skip=split_csv(skip),
+        wait=wait, strict=strict, verbose=verbose, save_image=save_image,
+    )
+    code = execute(settings, json_out=json_out, junit=junit)
+    raise typer.Exit(int(code))
+
+
+@app.command("list")
+def list_checks(json_out: bool = typer.Option(False, "--json", help="As JSON.")) -> None:
+    """Every check: id, area, what it needs, what it depends on."""
+    from .app import list_command
+    list_command(json_out)
+
+
+@app.command()
+def explain(fix_id: str = typer.Argument(..., help="A fix id, as shown in a report.")) -> None:
+    """The whole fix: cause, steps, snippet, guide section."""
+    from .app import explain_command
+    raise typer.Exit(int(explain_command(fix_id)))
+
+
+@app.command()
+def fix(
+    project: Path = typer.Option(Path("."), "--project", envvar=ENV + "PROJECT", exists=True, file_okay=False),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Apply without asking."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show the diff and change nothing."),
+) -> None:
+    """Apply the config-file fixes, after showing the diff."""
+    from .app import fix_command
+    raise typer.Exit(int(fix_command(project, yes=yes, dry_run=dry_run)))
+
+
+def _with_default_command(argv: list[str]) -> list[str]:
+    """`canvas-doctor` and `canvas-doctor --json ...` mean `canvas-doctor run ...`."""
+    if not argv:
+        return ["run"]
+    first = argv[0]
+    if first in COMMANDS or first in ("-h", "--help", "--version"):
+        return argv
+    if first.startswith("-"):
+        return ["run", *argv]
+    return argv
+
+
+def main() -> None:
+    app(args=_with_default_command(sys.argv[1:]), prog_name="canvas-doctor")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

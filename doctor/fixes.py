@@ -1,0 +1,51 @@
+"""The fix catalog (fixes.yaml): fix id -> title, cause, steps, snippet, guide section."""
+from __future__ import annotations
+
+import string
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from .models import Fix
+
+
+class _Keep(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+_FMT = string.Formatter()
+
+
+def _fill(text: str | None, params: dict[str, Any]) -> str | None:
+    if text is None:
+        return None
+    try:
+        return _FMT.vformat(text, (), _Keep({k: v for k, v in params.items() if v is not None}))
+    except (ValueError, IndexError, AttributeError):
+        return text
+
+
+@lru_cache(maxsize=1)
+def catalog() -> dict[str, dict[str, Any]]:
+    """The whole catalog, loaded once from the package."""
+    text = resources.files("canvas_doctor").joinpath("fixes.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+def render(fix_id: str, params: dict[str, Any] | None = None) -> Fix:
+    """The fix `fix_id` with its placeholders filled from `params`."""
+    entry = catalog().get(fix_id)
+    if entry is None:
+        raise KeyError(f"unknown fix id {fix_id!r}")
+    p = params or {}
+    return Fix(
+        id=fix_id,
+        title=_fill(entry["title"], p) or fix_id,
+        steps=tuple(_fill(s, p) or "" for s in entry.get("steps") or ()),
+        snippet=_fill(entry.get("snippet"), p),
+        guide_section=entry.get("guide_section"),
+        cause=_fill(entry.get("cause"), p),
+    )

@@ -1,0 +1,152 @@
+"""The data every part of the doctor shares: statuses, locations, fixes, results, check specs."""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+
+class Status(str, enum.Enum):
+    """Outcome of one result; the order is the order of severity."""
+
+    PASS = "pass"
+    SKIP = "skip"
+    WARN = "warn"
+    FAIL = "fail"
+    ERROR = "error"
+
+    @property
+    def is_problem(self) -> bool:
+        return self in (Status.WARN, Status.FAIL, Status.ERROR)
+
+
+class ExitCode(enum.IntEnum):
+    """The documented exit statuses of `canvas-doctor`."""
+
+    OK = 0
+    FINDINGS = 1
+    USAGE = 2
+
+
+AREAS = ("config", "litellm", "openwebui", "docker", "bedrock", "generate")
+NEEDS = ("files", "network", "docker", "aws", "paid")
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a finding is: a file (relative to the project when inside it) and a 1-based line."""
+
+    file: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "line": self.line}
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A remediation, rendered from the fix catalog for one result."""
+
+    id: str
+    title: str
+    steps: tuple[str, ...]
+    snippet: str | None = None
+    guide_section: str | None = None
+    cause: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "steps": list(self.steps),
+            "snippet": self.snippet,
+            "guide_section": self.guide_section,
+        }
+
+
+@dataclass
+class Result:
+    """One finding of one check. Checks build these with the helpers in `canvas_doctor.api`."""
+
+    status: Status
+    message: str
+    fix_id: str | None = None
+    fix_params: dict[str, Any] = field(default_factory=dict)
+    location: Location | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    # Filled in by the runner:
+    check: str = ""
+    area: str = ""
+    title: str = ""
+    duration_ms: int = 0
+    fix: Fix | None = None
+    detail: str | None = None  # traceback of a check error, shown with --verbose
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "check": self.check,
+            "area": self.area,
+            "status": self.status.value,
+            "title": self.title,
+            "message": self.message,
+            "location": self.location.to_dict() if self.location else None,
+            "duration_ms": self.duration_ms,
+            "fix": self.fix.to_dict() if self.fix else None,
+            "data": self.data,
+        }
+
+
+CheckFunc = Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    """What a check declares about itself: identity, area, inputs and prerequisites."""
+
+    id: str
+    area: str
+    title: str
+    func: CheckFunc
+    needs: tuple[str, ...] = ("files",)
+    depends_on: tuple[str, ...] = ()
+    timeout: float = 10.0
+    retry_on_wait: bool = False  # a free probe that --wait may repeat until it passes
+    source: str = ""  # entry point that provided it
+
+    @property
+    def doc(self) -> str:
+        return (self.func.__doc__ or "").strip().splitlines()[0] if self.func.__doc__ else ""
+
+
+@dataclass
+class Report:
+    """Everything a reporter needs; built by the runner, redacted before any reporter sees it."""
+
+    project: str
+    results: list[Result]
+    duration_ms: int
+    version: str
+    notes: list[str] = field(default_factory=list)  # e.g. "live areas not probed: ..."
+
+    def summary(self) -> dict[str, int]:
+        counts = {s.value: 0 for s in (Status.PASS, Status.WARN, Status.FAIL, Status.SKIP, Status.ERROR)}
+        for r in self.results:
+            counts[r.status.value] += 1
+        return counts
+
+    def exit_code(self, strict: bool = False) -> ExitCode:
+        bad = {Status.FAIL, Status.ERROR} | ({Status.WARN} if strict else set())
+        return ExitCode.FINDINGS if any(r.status in bad for r in self.results) else ExitCode.OK
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema_version": 1,
+            "tool": {"name": "canvas-doctor", "version": self.version},
+            "project": self.project,
+            "duration_ms": self.duration_ms,
+            "summary": self.summary(),
+            "results": [r.to_dict() for r in self.results],
+        }

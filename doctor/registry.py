@@ -1,0 +1,83 @@
+"""Finds checks through the `canvas_doctor.checks` entry-point group.
+
+Built-in checks are registered in pyproject.toml exactly like a third-party plugin would be. An
+entry point names a module (or a single function); every function in it marked by ``@check`` is
+a check. A plugin that fails to load becomes a :class:`LoadError`, reported as an ``error``
+result by the runner, never a crash.
+"""
+from __future__ import annotations
+
+import importlib
+import traceback
+from dataclasses import dataclass
+from importlib.metadata import EntryPoint, entry_points
+from types import ModuleType
+
+from .api import CHECK_ATTR
+from .models import CheckSpec
+
+GROUP = "canvas_doctor.checks"
+
+
+@dataclass(frozen=True)
+class LoadError:
+    """A plugin entry point that could not be loaded."""
+
+    name: str
+    value: str
+    error: str
+    traceback: str
+
+
+@dataclass(frozen=True)
+class Registry:
+    checks: tuple[CheckSpec, ...]
+    errors: tuple[LoadError, ...]
+
+    def by_id(self) -> dict[str, CheckSpec]:
+        return {c.id: c for c in self.checks}
+
+
+def _specs_in(obj: object, source: str) -> list[CheckSpec]:
+    if isinstance(obj, ModuleType):
+        found = [getattr(v, CHECK_ATTR) for v in vars(obj).values() if hasattr(v, CHECK_ATTR)]
+    elif hasattr(obj, CHECK_ATTR):
+        found = [getattr(obj, CHECK_ATTR)]
+    else:
+        raise TypeError(f"{source} is neither a module of checks nor a @check function")
+    from dataclasses import replace
+    return [replace(s, source=source) for s in found]
+
+
+def _load(ep: EntryPoint) -> list[CheckSpec]:
+    obj = ep.load()
+    return _specs_in(obj, ep.value)
+
+
+def load_registry(extra_modules: tuple[str, ...] = ()) -> Registry:
+    """Load every check of the entry-point group (plus modules named explicitly, for tests)."""
+    checks: dict[str, CheckSpec] = {}
+    errors: list[LoadError] = []
+    eps = list(entry_points(group=GROUP))
+    targets: list[tuple[str, str, object]] = [(ep.name, ep.value, ep) for ep in eps]
+    targets += [(m, m, m) for m in extra_modules]
+    for name, value, target in sorted(targets, key=lambda t: t[0]):
+        try:
+            specs = _load(target) if isinstance(target, EntryPoint) else _specs_in(
+                importlib.import_module(str(target)), str(target))
+        except Exception as exc:  # a broken plugin must not break the run
+            errors.append(LoadError(name, value, f"{type(exc).__name__}: {exc}", traceback.format_exc()))
+            continue
+        for spec in specs:
+            if spec.id in checks and checks[spec.id].func is not spec.func:
+                errors.append(LoadError(name, value, f"duplicate check id {spec.id!r} "
+                                        f"(already provided by {checks[spec.id].source})", ""))
+                continue
+            checks[spec.id] = spec
+    ordered = tuple(sorted(checks.values(), key=lambda s: (_area_rank(s.area), s.id)))
+    return Registry(ordered, tuple(errors))
+
+
+def _area_rank(area: str) -> int:
+    from .models import AREAS
+    return AREAS.index(area) if area in AREAS else len(AREAS)

@@ -1,0 +1,137 @@
+"""The terminal report: results grouped by area, then "How to fix" for every warning and failure.
+
+Colour and symbols come from rich; with NO_COLOR set or when stdout is not a terminal, the same
+text is printed plain (rich turns styling off by itself there).
+"""
+from __future__ import annotations
+
+from typing import IO
+
+from rich.console import Console, Group
+from rich.markup import escape
+from rich.padding import Padding
+from rich.syntax import Syntax
+from rich.text import Text
+
+from ..models import AREAS, Report, Result, Status
+
+SYMBOL = {
+    Status.PASS: ("✓", "green"),
+    Status.WARN: ("!", "yellow"),
+    Status.FAIL: ("✗", "red"),
+    Status.SKIP: ("–", "dim"),
+    Status.ERROR: ("E", "bold magenta"),
+}
+AREA_TITLE = {
+    "config": "Config files",
+    "litellm": "LiteLLM proxy",
+    "openwebui": "Open WebUI",
+    "docker": "Docker containers",
+    "bedrock": "AWS Bedrock",
+    "generate": "Live generation",
+}
+
+
+def make_console(stream: IO[str] | None = None) -> Console:
+    return Console(file=stream, highlight=False, soft_wrap=True, emoji=False)
+
+
+def _line(r: Result, verbose: bool) -> Text:
+    symbol, style = SYMBOL[r.status]
+    t = Text("  ")
+    t.append(symbol, style=style)
+    t.append(" ")
+    t.append(r.title, style="bold" if r.status.is_problem else "")
+    if r.message and r.message != r.title:
+        t.append(" — ")
+        t.append(r.message, style="dim" if r.status in (Status.PASS, Status.SKIP) else "")
+    if r.location:
+        t.append(f"  ({r.location})", style="cyan")
+    if verbose or r.duration_ms >= 500:
+        t.append(f"  {r.duration_ms} ms", style="dim")
+    return t
+
+
+def _fix_block(n: int, r: Result) -> Group:
+    assert r.fix is not None
+    symbol, style = SYMBOL[r.status]
+    parts: list = []
+    head = Text(f"{n}. ")
+    head.append(symbol, style=style)
+    head.append(f" {r.fix.title}", style="bold")
+    head.append(f"  [{r.fix.id}]", style="dim")
+    parts.append(head)
+    if r.location:
+        parts.append(Text(f"   where: {r.location}", style="cyan"))
+    parts.append(Text(f"   what:  {r.message}"))
+    if r.fix.cause:
+        parts.append(Text(f"   why:   {r.fix.cause}", style="dim"))
+    for i, step in enumerate(r.fix.steps, start=1):
+        parts.append(Text(f"   {chr(96 + i)}) {step}"))
+    if r.fix.snippet:
+        lexer = "bash" if r.fix.snippet.lstrip().startswith(("curl", "docker", "python")) else "yaml"
+        parts.append(Padding(Syntax(r.fix.snippet.rstrip("\n"), lexer, theme="ansi_dark",
+                                    background_color="default", word_wrap=True), (0, 0, 0, 5)))
+    if r.fix.guide_section:
+        parts.append(Text(f"   guide: {r.fix.guide_section}", style="dim"))
+    parts.append(Text(f"   more:  canvas-doctor explain {r.fix.id}", style="dim"))
+    return Group(*parts)
+
+
+def render(report: Report, console: Console, verbose: bool = False) -> None:
+    console.print(Text(f"canvas-doctor {report.version} — {report.project}", style="bold"))
+    by_area: dict[str, list[Result]] = {}
+    for r in report.results:
+        by_area.setdefault(r.area, []).append(r)
+    for area in sorted(by_area, key=lambda a: AREAS.index(a) if a in AREAS else 99):
+        console.print()
+        console.print(Text(AREA_TITLE.get(area, area), style="bold underline"))
+        for r in by_area[area]:
+            console.print(_line(r, verbose))
+            if verbose and r.data:
+                for k, v in r.data.items():
+                    console.print(Text(f"      {k}: {v}", style="dim"))
+            if r.status is Status.ERROR and r.detail and verbose:
+                console.print(Padding(Text(r.detail.rstrip(), style="dim"), (0, 0, 0, 6)))
+    for note in report.notes:
+        console.print()
+        console.print(Text(f"note: {note}", style="dim"))
+    problems = [r for r in report.results if r.fix is not None]
+    problems.sort(key=lambda r: (r.status is not Status.FAIL, AREAS.index(r.area) if r.area in AREAS else 99))
+    if problems:
+        console.print()
+        console.print(Text("How to fix", style="bold underline"))
+        for n, r in enumerate(problems, start=1):
+            console.print(_fix_block(n, r))
+            console.print()
+    errors = [r for r in report.results if r.status is Status.ERROR]
+    if errors and not verbose:
+        console.print(Text("Some checks broke (E); run again with -v for the traceback.", style="magenta"))
+    s = report.summary()
+    parts = [f"{s['fail']} failed" if s["fail"] else "", f"{s['error']} errors" if s["error"] else "",
+             f"{s['warn']} warnings" if s["warn"] else "", f"{s['pass']} passed",
+             f"{s['skip']} skipped" if s["skip"] else ""]
+    verdict_style = "bold red" if s["fail"] or s["error"] else ("bold yellow" if s["warn"] else "bold green")
+    console.print(Text(", ".join(p for p in parts if p) + f" in {report.duration_ms / 1000:.2f} s",
+                       style=verdict_style))
+
+
+def render_explain(fix_id: str, console: Console) -> None:
+    """`canvas-doctor explain FIX_ID`: the whole fix with its generic placeholders."""
+    from ..fixes import render as render_fix
+    fix = render_fix(fix_id, {})
+    console.print(Text(f"{fix.id}: {fix.title}", style="bold"))
+    if fix.cause:
+        console.print()
+        console.print(Text("Why", style="bold underline"))
+        console.print(escape(fix.cause))
+    console.print()
+    console.print(Text("Steps", style="bold underline"))
+    for i, step in enumerate(fix.steps, start=1):
+        console.print(Text(f"  {i}. {step}"))
+    if fix.snippet:
+        console.print()
+        console.print(Text("Snippet", style="bold underline"))
+        console.print(Syntax(fix.snippet.rstrip("\n"), "yaml", theme="ansi_dark", background_color="default"))
+    console.print()
+    console.print(Text(f"Guide section: {fix.guide_section or '— (beyond the guide)'}", style="dim"))

@@ -1,0 +1,217 @@
+"""Runs checks: dependency order, concurrency, per-check timeouts, --wait retries, skip-with-reason.
+
+Each selected check runs in its own daemon thread as soon as the checks it depends on are done.
+A check that raises becomes an ``error`` result; one that overruns its timeout is abandoned (its
+late results are ignored) and becomes an ``error`` result too. A check whose prerequisite did not
+pass is skipped with the reason, so one root cause shows as one failure.
+"""
+from __future__ import annotations
+
+import inspect
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from . import __version__
+from .clients import Inputs
+from .fixes import render
+from .models import AREAS, CheckSpec, Report, Result, Status
+from .registry import Registry
+from .settings import Settings
+from .stack.model import Stack
+
+WAIT_BACKOFF = (0.25, 0.5, 1.0, 2.0, 3.0)
+
+
+@dataclass
+class _Run:
+    spec: CheckSpec
+    done: threading.Event = field(default_factory=threading.Event)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    results: list[Result] = field(default_factory=list)
+    started: float | None = None
+    finished: bool = False
+    attempt: int = 0
+
+
+def _normalize(value: Any) -> list[Result]:
+    if value is None:
+        return []
+    if isinstance(value, Result):
+        return [value]
+    if isinstance(value, Iterable) and not isinstance(value, (str, bytes, dict)):
+        out = []
+        for item in value:
+            if not isinstance(item, Result):
+                raise TypeError(f"a check returned {type(item).__name__}, not a Result")
+            out.append(item)
+        return out
+    raise TypeError(f"a check returned {type(value).__name__}, not a Result")
+
+
+def _error(message: str, detail: str | None = None) -> Result:
+    return Result(Status.ERROR, message, detail=detail)
+
+
+def _finish(spec: CheckSpec, results: list[Result], duration_ms: int) -> list[Result]:
+    """Stamp identity and timing on each result and render its fix from the catalog."""
+    if not results:
+        results = [Result(Status.PASS, spec.title)]
+    out = []
+    for r in results:
+        r.check, r.area, r.title, r.duration_ms = spec.id, spec.area, r.title or spec.title, duration_ms
+        if r.status in (Status.WARN, Status.FAIL):
+            if not r.fix_id:
+                r = Result(Status.ERROR, f"check bug: a {r.status.value} without a fix id: {r.message}",
+                           check=spec.id, area=spec.area, title=spec.title, duration_ms=duration_ms)
+            else:
+                params = dict(r.fix_params)
+                if r.location is not None:
+                    params.setdefault("file", r.location.file)
+                try:
+                    r.fix = render(r.fix_id, params)
+                except KeyError:
+                    r = Result(Status.ERROR, f"check bug: unknown fix id {r.fix_id!r}: {r.message}",
+                               check=spec.id, area=spec.area, title=spec.title, duration_ms=duration_ms)
+        else:
+            r.fix_id, r.fix = None, None
+        out.append(r)
+    return out
+
+
+class Runner:
+    """Runs the selected checks of a registry against one stack."""
+
+    def __init__(self, registry: Registry, settings: Settings, stack: Stack):
+        self.registry = registry
+        self.settings = settings
+        self.stack = stack
+        self.inputs = Inputs(settings, stack)
+
+    def _call(self, spec: CheckSpec) -> list[Result]:
+        params = inspect.signature(spec.func).parameters
+        kwargs = {name: self.inputs.get(name) for name in params}
+        return _normalize(spec.func(**kwargs))
+
+    def _execute(self, run: _Run, runs: dict[str, _Run], deadline: float) -> None:
+        spec = run.spec
+        for dep in spec.depends_on:
+            if dep in runs:
+                runs[dep].done.wait()
+        blockers = [d for d in spec.depends_on if d in runs
+                    and any(r.status is not Status.PASS and r.status is not Status.WARN
+                            for r in runs[d].results)]
+        if blockers:
+            self._complete(run, [Result(Status.SKIP, f"skipped: {', '.join(blockers)} did not pass")], 0, run.attempt)
+            return
+        while True:
+            with run.lock:
+                run.attempt += 1
+                attempt = run.attempt
+                run.started = time.monotonic()
+            t0 = time.perf_counter()
+            try:
+                results = self._call(spec)
+            except Exception as exc:  # a crashing check is a finding about the doctor, not a crash
+                results = [_error(f"the check raised {type(exc).__name__}: {exc}", traceback.format_exc())]
+            duration = int((time.perf_counter() - t0) * 1000)
+            failing = any(r.status in (Status.FAIL, Status.ERROR) for r in results)
+            if failing and spec.retry_on_wait and time.monotonic() < deadline:
+                pause = WAIT_BACKOFF[min(attempt - 1, len(WAIT_BACKOFF) - 1)]
+                if time.monotonic() + pause < deadline:
+                    with run.lock:
+                        if run.finished:  # abandoned by the watchdog meanwhile
+                            return
+                        run.started = None
+                    time.sleep(pause)
+                    continue
+            self._complete(run, results, duration, attempt)
+            return
+
+    def _complete(self, run: _Run, results: list[Result], duration_ms: int, attempt: int) -> None:
+        with run.lock:
+            if run.finished or attempt != run.attempt:
+                return  # timed out earlier: late results are ignored
+            run.results = _finish(run.spec, results, duration_ms)
+            if attempt > 1:
+                for r in run.results:
+                    r.data.setdefault("attempts", attempt)
+            run.finished = True
+            self.inputs.results[run.spec.id] = run.results
+        run.done.set()
+
+    def _timeout(self, run: _Run) -> None:
+        with run.lock:
+            if run.finished:
+                return
+            run.results = _finish(run.spec, [_error(f"the check did not finish within {run.spec.timeout:g} s")],
+                                  int(run.spec.timeout * 1000))
+            run.finished = True
+            self.inputs.results[run.spec.id] = run.results
+        run.done.set()
+
+    def run(self) -> Report:
+        t0 = time.perf_counter()
+        selected = [s for s in self.registry.checks if self.settings.selects(s)]
+        runs: dict[str, _Run] = {}
+        preset: list[Result] = []
+        for spec in selected:
+            reason = self.settings.allows(spec)
+            run = _Run(spec)
+            runs[spec.id] = run
+            if reason is not None:
+                run.results = _finish(spec, [Result(Status.SKIP, f"skipped: {reason}")], 0)
+                run.finished = True
+                run.done.set()
+        deadline = time.monotonic() + max(self.settings.wait, 0.0)
+        threads = []
+        for run in runs.values():
+            if run.finished:
+                continue
+            t = threading.Thread(target=self._execute, args=(run, runs, deadline),
+                                 name=f"check:{run.spec.id}", daemon=True)
+            t.start()
+            threads.append(t)
+        try:
+            self._watch(runs)
+        finally:
+            self.inputs.close()
+        for err in self.registry.errors:
+            preset.append(Result(Status.ERROR, f"the check plugin {err.name!r} ({err.value}) could not be loaded: "
+                                 f"{err.error}", check=f"plugin.{err.name}", area="config",
+                                 title="Check plugin loads", detail=err.traceback))
+        results = preset + [r for run in runs.values() for r in run.results]
+        report = Report(project=str(self.settings.project), results=results,
+                        duration_ms=int((time.perf_counter() - t0) * 1000), version=__version__)
+        report.notes = self._notes(runs)
+        return report
+
+    def _watch(self, runs: dict[str, _Run]) -> None:
+        pending = [r for r in runs.values() if not r.finished]
+        while pending:
+            now = time.monotonic()
+            for run in pending:
+                with run.lock:
+                    started = run.started
+                if started is not None and now - started > run.spec.timeout:
+                    self._timeout(run)
+            pending = [r for r in pending if not r.done.is_set()]
+            if pending:
+                pending[0].done.wait(0.02)
+
+    def _notes(self, runs: dict[str, _Run]) -> list[str]:
+        ran = {run.spec.area for run in runs.values()
+               if any(r.status is not Status.SKIP for r in run.results)}
+        available = {s.area for s in self.registry.checks}
+        missing = [a for a in AREAS if a not in available]
+        notes = []
+        if missing:
+            notes.append(f"not probed: {', '.join(missing)} (no checks installed for these areas)")
+        skipped = [a for a in AREAS if a in available and a not in ran and
+                   any(s.area == a and self.settings.selects(s) for s in self.registry.checks)]
+        if skipped:
+            notes.append(f"not probed in this run: {', '.join(skipped)}")
+        return notes
+
