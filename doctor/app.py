@@ -82,7 +82,11 @@ def list_command(json_out: bool) -> None:
         return
     from rich.table import Table
     from .report.human import make_console
-    table = Table("id", "area", "needs", "title", box=None, pad_edge=False)
+    table = Table(box=None, pad_edge=False)
+    table.add_column("id", no_wrap=True)
+    table.add_column("area", no_wrap=True)
+    table.add_column("needs", no_wrap=True)
+    table.add_column("title", overflow="fold")
     for r in rows:
         table.add_row(r["id"], r["area"], ",".join(r["needs"]), r["title"])
     console = make_console()

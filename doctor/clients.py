@@ -68,7 +68,7 @@ class Inputs:
 
 
 # Modules that register client factories; imported only when a check asks for a client.
-CLIENT_MODULES: list[str] = []
+CLIENT_MODULES: list[str] = ["canvas_doctor.http"]
 
 
 def _load_client_modules() -> None:

@@ -14,7 +14,7 @@ from importlib.metadata import EntryPoint, entry_points
 from types import ModuleType
 
 from .api import CHECK_ATTR
-from .models import CheckSpec
+from .models import AREAS, CheckSpec
 
 GROUP = "canvas_doctor.checks"
 
@@ -74,10 +74,16 @@ def load_registry(extra_modules: tuple[str, ...] = ()) -> Registry:
                                         f"(already provided by {checks[spec.id].source})", ""))
                 continue
             checks[spec.id] = spec
-    ordered = tuple(sorted(checks.values(), key=lambda s: (_area_rank(s.area), s.id)))
+    ordered = tuple(sorted(checks.values(), key=_order))
     return Registry(ordered, tuple(errors))
 
 
-def _area_rank(area: str) -> int:
-    from .models import AREAS
-    return AREAS.index(area) if area in AREAS else len(AREAS)
+_PREFIX_ORDER = ("config", "compose", "litellm", "openwebui", "cloudformation", "docker", "bedrock", "generate")
+
+
+def _order(spec: CheckSpec) -> tuple[int, int, str]:
+    """Area first, then the stack's own order (files, compose, proxy, UI, production), then id."""
+    prefix = spec.id.split(".", 1)[0]
+    area = AREAS.index(spec.area) if spec.area in AREAS else len(AREAS)
+    rank = _PREFIX_ORDER.index(prefix) if prefix in _PREFIX_ORDER else len(_PREFIX_ORDER)
+    return area, rank, spec.id

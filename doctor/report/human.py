@@ -52,6 +52,24 @@ def _line(r: Result, verbose: bool) -> Text:
     return t
 
 
+def _compact(results: list[Result], verbose: bool) -> list[Result]:
+    """Without -v, a check whose results all passed shows as one line."""
+    if verbose:
+        return results
+    out: list[Result] = []
+    by_check: dict[str, list[Result]] = {}
+    for r in results:
+        by_check.setdefault(r.check, []).append(r)
+    for check_results in by_check.values():
+        if len(check_results) > 1 and all(r.status is Status.PASS for r in check_results):
+            first = check_results[0]
+            out.append(Result(Status.PASS, f"{len(check_results)} items", check=first.check, area=first.area,
+                              title=first.title, duration_ms=max(r.duration_ms for r in check_results)))
+        else:
+            out.extend(check_results)
+    return out
+
+
 def _fix_block(n: int, r: Result) -> Group:
     assert r.fix is not None
     symbol, style = SYMBOL[r.status]
@@ -86,7 +104,7 @@ def render(report: Report, console: Console, verbose: bool = False) -> None:
     for area in sorted(by_area, key=lambda a: AREAS.index(a) if a in AREAS else 99):
         console.print()
         console.print(Text(AREA_TITLE.get(area, area), style="bold underline"))
-        for r in by_area[area]:
+        for r in _compact(by_area[area], verbose):
             console.print(_line(r, verbose))
             if verbose and r.data:
                 for k, v in r.data.items():

@@ -1,0 +1,225 @@
+"""Checklist: the LiteLLM config serves the image model the way Bedrock accepts it.
+
+Facts from LiteLLM proxy 1.108.7 (see canvas_doctor.facts and the contract's "Facts behind the checks").
+"""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from canvas_doctor.api import Result, check, failed, passed, skipped, warned
+from canvas_doctor.facts import INFERENCE_PROFILE_ONLY, is_true, litellm_providers, profile_prefix
+from canvas_doctor.stack.model import Deployment, Proxy, Stack
+from canvas_doctor.stack.queries import (deployment_image_model, deployment_region, image_deployments,
+                                         image_model_set, is_image_deployment, param, wanted_image_model)
+
+
+def _loaded(stack: Stack) -> list[Proxy]:
+    return [p for p in stack.proxies.values() if p.config is not None and p.config.data is not None]
+
+
+def _params(proxy: Proxy, dep: Deployment, **extra) -> dict:
+    return {"service": proxy.name, "file": proxy.config.display if proxy.config else "", "model": dep.model_name,
+            **extra}
+
+
+@check(id="litellm.config.image-model-served", area="config",
+       title="LiteLLM serves the image model Open WebUI asks for")
+def image_model_is_served(stack, settings):
+    """Guide: Error "Model not found: nova-canvas", step 1."""
+    proxy = stack.image_proxy
+    if proxy is None:
+        return skipped("no LiteLLM proxy or config found")
+    if proxy.config is None or proxy.config.data is None:
+        return skipped(f"the config of {proxy.name} could not be read (see config.files / config-mounted)")
+    if not settings.model and stack.openwebui_services and not image_model_set(stack):
+        return skipped("IMAGE_GENERATION_MODEL is not set (see compose.openwebui.image-model)")
+    wanted = wanted_image_model(stack, settings.model)
+    cfg = proxy.config
+    if cfg.find(wanted.name):
+        dep = cfg.find(wanted.name)[0]
+        return passed(f"{proxy.name} serves {wanted.name} ({dep.model})", at=cfg.at(dep.line))
+    served = ", ".join(cfg.served()) or "none"
+    asked = f" ({wanted.origin} at {wanted.location})" if wanted.location else f" ({wanted.origin})"
+    return failed(f"Open WebUI asks for {wanted.name!r}{asked}, but {cfg.display} serves no model_name "
+                  f"{wanted.name!r} (it serves: {served})", fix="litellm-model-not-found",
+                  at=cfg.at(cfg.data.line_of("model_list") if "model_list" in cfg.data else 1),
+                  params={"model": wanted.name, "served": served, "service": proxy.name, "file": cfg.display})
+
+
+@check(id="litellm.config.image-stream", area="config", title="Image models carry no `stream` key")
+def image_models_do_not_stream(stack):
+    """Guide Issue 1 says `stream: false`; LiteLLM 1.108.7 forwards any `stream` into Nova's
+    imageGenerationConfig and Bedrock rejects it, so the key must go."""
+    out: list[Result] = []
+    for proxy in _loaded(stack):
+        for dep in image_deployments(proxy):
+            if "stream" not in dep.params:
+                out.append(passed(f"{dep.model_name}: no stream key", at=proxy.config.at(dep.line)))
+                continue
+            value = dep.params["stream"]
+            at = proxy.config.at(dep.line_of("stream"))
+            if value is True or is_true(str(value)):
+                out.append(failed(f"{dep.model_name} has `stream: {value}`: image models do not stream, and LiteLLM "
+                                  "passes the key to Bedrock, which rejects it", fix="litellm-stream-enabled",
+                                  at=at, params=_params(proxy, dep)))
+            else:
+                out.append(failed(
+                    f"{dep.model_name} has `stream: {str(value).lower()}`: the guide says to add it, but LiteLLM "
+                    "copies it into Nova Canvas's imageGenerationConfig and Bedrock rejects the request "
+                    "(\"extraneous key [stream] is not permitted\"); remove the key", fix="litellm-stream-key-rejected",
+                    at=at, params=_params(proxy, dep)))
+    return out or [skipped("no image model deployments found")]
+
+
+@check(id="litellm.config.api-base", area="config", title="Every api_base is an http(s) URL")
+def api_base_is_url(stack):
+    """The guide's `api_base: bedrock-runtime` is used verbatim as a URL prefix: every call fails."""
+    out: list[Result] = []
+    for proxy in _loaded(stack):
+        for dep in proxy.config.deployments:
+            for key in ("api_base", "aws_bedrock_runtime_endpoint"):
+                if key not in dep.params:
+                    continue
+                value, _ = param(dep, key, proxy.service)
+                at = proxy.config.at(dep.line_of(key))
+                try:
+                    ok = bool(value) and urlsplit(value).scheme in ("http", "https") and bool(urlsplit(value).netloc)
+                except ValueError:
+                    ok = False
+                if ok:
+                    out.append(passed(f"{dep.model_name}: {key} {value}", at=at))
+                else:
+                    out.append(failed(f"{dep.model_name} has `{key}: {dep.params[key]}`, which is not an http(s) URL: "
+                                      "LiteLLM uses it verbatim as the URL prefix, so every call fails (InvalidURL); "
+                                      "Bedrock needs no api_base", fix="litellm-api-base-invalid", at=at,
+                                      params=_params(proxy, dep, value=dep.params[key])))
+    return out or [passed("no api_base set (LiteLLM builds the Bedrock URL from the region)")]
+
+
+@check(id="litellm.config.provider", area="config", title="Every model has a provider prefix LiteLLM knows")
+def provider_is_known(stack):
+    """LiteLLM drops a deployment with an unknown provider prefix silently."""
+    known = litellm_providers()
+    out: list[Result] = []
+    for proxy in _loaded(stack):
+        for dep in proxy.config.deployments:
+            at = proxy.config.at(dep.line_of("model"))
+            explicit = dep.params.get("custom_llm_provider")
+            provider = str(explicit) if explicit else dep.provider
+            if not dep.model:
+                out.append(failed(f"{dep.model_name} has no `model:` in litellm_params", fix="litellm-provider-invalid",
+                                  at=proxy.config.at(dep.line), params=_params(proxy, dep, value="(none)")))
+            elif not provider:
+                continue  # a bare model name: LiteLLM looks it up in its model map
+            elif provider not in known:
+                out.append(failed(f"{dep.model_name}: `model: {dep.model}` has the provider prefix {provider!r}, "
+                                  "which LiteLLM 1.108.7 does not know; the proxy drops this deployment silently",
+                                  fix="litellm-provider-invalid", at=at, params=_params(proxy, dep, value=dep.model)))
+            else:
+                out.append(passed(f"{dep.model_name}: provider {provider}", at=at))
+    return out or [skipped("no deployments found")]
+
+
+@check(id="litellm.config.provisioned-model", area="config",
+       title="A provisioned Nova Canvas keeps the base model in `model:`")
+def provisioned_model_format(stack):
+    """Guide "For Higher Throughput" puts the ARN in `model:`; LiteLLM then sends the wrong body."""
+    out: list[Result] = []
+    for proxy in _loaded(stack):
+        for dep in proxy.config.deployments:
+            if dep.provider != "bedrock" or not dep.provider_model.startswith("arn:"):
+                continue
+            if deployment_image_model(dep) is not None and not dep.provider_model.startswith("arn:"):
+                continue
+            looks_image = (str(dep.model_info.get("mode") or "") == "image_generation"
+                           or any(w in (dep.model_name + dep.provider_model).lower() for w in ("canvas", "image", "titan")))
+            if not looks_image:
+                continue
+            if any(base in dep.provider_model for base in ("nova-canvas", "titan-image")):
+                continue  # a foundation-model ARN names its base model; LiteLLM can tell
+            out.append(failed(
+                f"{dep.model_name} names a provisioned/custom model ARN as `model:`; LiteLLM cannot tell it is Nova "
+                "Canvas and sends a Stability-format body. Keep `model: bedrock/amazon.nova-canvas-v1:0` and put "
+                "the ARN in `model_id`", fix="litellm-provisioned-model-format",
+                at=proxy.config.at(dep.line_of("model")), params=_params(proxy, dep, value=dep.provider_model)))
+    return out or [passed("no image deployment names a model ARN in `model:`")]
+
+
+@check(id="litellm.config.inference-profile", area="config",
+       title="Models that need an inference profile are called through one")
+def inference_profile_used(stack):
+    out: list[Result] = []
+    for proxy in _loaded(stack):
+        for dep in proxy.config.deployments:
+            if dep.provider != "bedrock":
+                continue
+            mid = dep.base_model_id.split("/")[-1]
+            if INFERENCE_PROFILE_ONLY.match(mid):
+                region, _ = deployment_region(dep, proxy)
+                profile = profile_prefix(region) + mid
+                out.append(failed(
+                    f"{dep.model_name}: Bedrock does not serve {mid} on demand by its bare id; call it through "
+                    f"the inference profile {profile}", fix="bedrock-inference-profile-required",
+                    at=proxy.config.at(dep.line_of("model_id") if "model_id" in dep.params else dep.line_of("model")),
+                    params=_params(proxy, dep, value=mid, profile=profile)))
+    return out or [passed("no deployment needs an inference profile")]
+
+
+@check(id="litellm.config.drop-params", area="config", title="The image proxy drops unsupported parameters")
+def drop_params_on(stack):
+    """Open WebUI always sends response_format; without drop_params LiteLLM rejects it for Bedrock."""
+    proxy = stack.image_proxy
+    if proxy is None or proxy.config is None or proxy.config.data is None:
+        return skipped("no readable LiteLLM config for the image proxy")
+    deps = image_deployments(proxy)
+    if not deps:
+        return skipped(f"{proxy.config.display} has no image model deployment")
+    settings = proxy.config.section("litellm_settings")
+    global_on = settings.get("drop_params") is True or is_true(str(settings.get("drop_params")))
+    missing = [d for d in deps if not (global_on or d.params.get("drop_params") is True)]
+    if not missing:
+        line = settings.line_of("drop_params") if "drop_params" in settings else deps[0].line
+        return passed(f"{proxy.name}: drop_params is on", at=proxy.config.at(line))
+    line = settings.line_of("drop_params") if "drop_params" in settings else (
+        proxy.config.data.line_of("litellm_settings") if "litellm_settings" in proxy.config.data else 1)
+    return failed(f"drop_params is not true in {proxy.config.display}: LiteLLM rejects the response_format that "
+                  f"Open WebUI always sends to {', '.join(d.model_name for d in missing)}",
+                  fix="litellm-drop-params-off", at=proxy.config.at(line),
+                  params={"service": proxy.name, "file": proxy.config.display})
+
+
+@check(id="litellm.config.region", area="config", title="The image model is offered in the configured region")
+def region_offers_model(stack):
+    out: list[Result] = []
+    for proxy in _loaded(stack):
+        for dep in image_deployments(proxy):
+            model = deployment_image_model(dep)
+            if model is None:
+                continue
+            region, origin = deployment_region(dep, proxy)
+            at = proxy.config.at(dep.line_of("aws_region_name"))
+            if region is None:
+                out.append(skipped(f"{dep.model_name}: no region in the config or the proxy's environment"))
+            elif region not in model.regions:
+                out.append(failed(f"{dep.model_name}: {model.name} is not offered in {region} ({origin}); it is in "
+                                  f"{', '.join(model.regions)}", fix="bedrock-region-unsupported", at=at,
+                                  params=_params(proxy, dep, regions=", ".join(model.regions), region=region)))
+            else:
+                out.append(passed(f"{dep.model_name}: {model.name} is offered in {region}", at=at))
+    return out or [skipped("no Bedrock image deployments found")]
+
+
+@check(id="litellm.config.image-model-in-chat", area="config",
+       title="The image model is not offered as a chat model")
+def image_model_not_in_chat(stack):
+    """With one proxy for chat and images, Open WebUI lists the image model among chat models."""
+    proxy = stack.chat_proxy
+    if proxy is None or proxy.config is None or not stack.openwebui_services:
+        return skipped("no chat proxy and Open WebUI pair found")
+    deps = [d for d in proxy.config.deployments if is_image_deployment(d)]
+    if not deps:
+        return passed(f"{proxy.name} (chat) serves no image model")
+    return [warned(f"{d.model_name} is served by {proxy.name}, the proxy Open WebUI lists chat models from: users "
+                   "can pick it as a chat model, and chatting with it fails (\"required key [messages] not found\")",
+                   fix="image-model-in-chat", at=proxy.config.at(d.line), params=_params(proxy, d))
+            for d in deps]

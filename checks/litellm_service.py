@@ -1,0 +1,117 @@
+"""Checklist: the LiteLLM containers of the compose file can start with their config and keys."""
+from __future__ import annotations
+
+from canvas_doctor.api import Location, Result, check, failed, passed, skipped
+from canvas_doctor.facts import LITELLM_PUBLIC_MASTER_KEYS
+from canvas_doctor.stack.model import Proxy, Stack
+from canvas_doctor.stack.queries import image_deployments, param
+
+DEFAULT_CONFIG_TARGET = "/app/config.yaml"
+
+
+def _compose_proxies(stack: Stack) -> list[Proxy]:
+    return [p for p in stack.proxies.values() if p.service is not None]
+
+
+@check(id="compose.litellm.config-mounted", area="config",
+       title="The LiteLLM config is mounted where --config reads it")
+def config_is_mounted(stack):
+    """Guide: Error "Model not found", step 2."""
+    proxies = _compose_proxies(stack)
+    if not proxies:
+        return skipped("no LiteLLM service in the compose file")
+    out: list[Result] = []
+    for proxy in proxies:
+        svc = proxy.service
+        vol_line = svc.raw.line_of("volumes") if svc.raw is not None and "volumes" in svc.raw else svc.line
+        target = proxy.config_container_path or DEFAULT_CONFIG_TARGET
+        params = {"service": svc.name, "target": target, "file": svc.file}
+        if not proxy.config_container_path:
+            out.append(failed(f"the {svc.name} service starts LiteLLM without --config (nor CONFIG_FILE_PATH): it "
+                              "serves no models from your config file", fix="litellm-config-not-mounted",
+                              at=Location(svc.file, svc.raw.line_of("command") if svc.raw is not None and
+                                          "command" in svc.raw else svc.line), params=params))
+        elif not proxy.config_mounted:
+            out.append(failed(f"the {svc.name} service reads --config {target}, but no volume mounts a file there: "
+                              "the proxy starts without your models", fix="litellm-config-not-mounted",
+                              at=Location(svc.file, vol_line), params=params))
+        else:
+            shown = proxy.config.display if proxy.config else "?"
+            out.append(passed(f"{svc.name}: {shown} is mounted at {target}", at=Location(svc.file, vol_line)))
+    return out
+
+
+@check(id="compose.litellm.master-key", area="config", title="Each LiteLLM proxy has a private master key")
+def master_key_is_safe(stack):
+    out: list[Result] = []
+    for proxy in stack.proxies.values():
+        key = proxy.master_key()
+        svc = proxy.service
+        params = {"service": proxy.name}
+        if key is None or not key.value:
+            if svc is None:
+                out.append(skipped(f"{proxy.name}: no master_key in the config; LiteLLM may get it from "
+                                   "LITELLM_MASTER_KEY, which only the compose file would tell"))
+                continue
+            where = key.location if key is not None else svc.at("LITELLM_MASTER_KEY")
+            out.append(failed(f"the {proxy.name} proxy has no master key (general_settings.master_key or "
+                              "LITELLM_MASTER_KEY): LiteLLM 1.108.7 refuses to start", fix="litellm-master-key-unsafe",
+                              at=where, params={**params, "file": where.file if where else ""}))
+        elif key.value in LITELLM_PUBLIC_MASTER_KEYS:
+            out.append(failed(f"the {proxy.name} proxy's master key is the publicly known default: LiteLLM 1.108.7 "
+                              "refuses to start with it", fix="litellm-master-key-unsafe", at=key.location,
+                              params={**params, "file": key.location.file if key.location else ""}))
+        else:
+            out.append(passed(f"{proxy.name}: master key set", at=key.location))
+    return out or [skipped("no LiteLLM proxy found")]
+
+
+_SIGV4_PAIRS = (("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"),)
+_OTHER_SOURCES = ("AWS_BEARER_TOKEN_BEDROCK", "AWS_PROFILE", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE",
+                  "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI")
+
+
+def _credential_source(proxy: Proxy) -> tuple[str | None, list[str]]:
+    """Which credential source reaches the proxy's Bedrock calls, and which referenced variables are empty."""
+    svc = proxy.service
+    empty_refs: list[str] = []
+    for dep in image_deployments(proxy):
+        for key in ("api_key", "aws_bearer_token", "aws_access_key_id", "aws_profile_name", "aws_role_name",
+                    "aws_web_identity_token"):
+            if key in dep.params:
+                value, ref = param(dep, key, svc)
+                if value:
+                    return f"{key} of {dep.model_name}", []
+                if ref:
+                    empty_refs.append(str(dep.params[key]).split("/", 1)[-1])
+    if svc is not None:
+        for a, b in _SIGV4_PAIRS:
+            if svc.get(a) and svc.get(b):
+                return f"{a}/{b}", empty_refs
+        for name in _OTHER_SOURCES:
+            if svc.get(name):
+                return name, empty_refs
+        if any(m.target.rstrip("/").endswith("/.aws") for m in svc.mounts):
+            return "a mounted ~/.aws folder", empty_refs
+    return None, empty_refs
+
+
+@check(id="compose.litellm.aws-credentials", area="config",
+       title="The image proxy gets AWS credentials or a Bedrock API key")
+def aws_credentials_reach_proxy(stack):
+    """Guide Method 2: AWS_BEARER_TOKEN_BEDROCK must reach the proxy."""
+    proxy = stack.image_proxy
+    if proxy is None or proxy.service is None:
+        return skipped("no LiteLLM service in the compose file (credentials come from where the proxy runs)")
+    if not image_deployments(proxy):
+        return skipped(f"{proxy.name} has no Bedrock image deployment")
+    source, empty = _credential_source(proxy)
+    svc = proxy.service
+    if source:
+        var = source.split("/")[0] if source.isupper() or "/" in source else None
+        return passed(f"{proxy.name}: Bedrock credentials from {source}", at=svc.at(var))
+    detail = (f" (the config reads {', '.join('os.environ/' + e for e in empty)}, which is not set for the service)"
+              if empty else "")
+    return failed(f"no AWS credentials or Bedrock API key reach the {svc.name} service{detail}: every Bedrock call "
+                  "fails with \"Invalid Authentication\"", fix="aws-credentials-missing",
+                  at=svc.at(empty[0] if empty else None), params={"service": svc.name, "file": svc.file})
