@@ -57,15 +57,18 @@ def image_models_do_not_stream(stack):
                 out.append(passed(f"{dep.model_name}: no stream key", at=proxy.config.at(dep.line)))
                 continue
             value = dep.params["stream"]
+            shown = str(value).lower() if isinstance(value, bool) else str(value)
+            target = deployment_image_model(dep)
+            config_name = f"{target.name}'s imageGenerationConfig" if target else "the image request"
             at = proxy.config.at(dep.line_of("stream"))
             if value is True or is_true(str(value)):
-                out.append(failed(f"{dep.model_name} has `stream: {value}`: image models do not stream, and LiteLLM "
+                out.append(failed(f"{dep.model_name} has `stream: {shown}`: image models do not stream, and LiteLLM "
                                   "passes the key to Bedrock, which rejects it", fix="litellm-stream-enabled",
                                   at=at, params=_params(proxy, dep)))
             else:
                 out.append(failed(
-                    f"{dep.model_name} has `stream: {str(value).lower()}`: the guide says to add it, but LiteLLM "
-                    "copies it into Nova Canvas's imageGenerationConfig and Bedrock rejects the request "
+                    f"{dep.model_name} has `stream: {shown}`: the guide says to add it, but LiteLLM "
+                    f"copies it into {config_name} and Bedrock rejects the request "
                     "(\"extraneous key [stream] is not permitted\"); remove the key", fix="litellm-stream-key-rejected",
                     at=at, params=_params(proxy, dep)))
     return out or [skipped("no image model deployments found")]

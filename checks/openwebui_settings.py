@@ -37,7 +37,7 @@ def enable_image_generation(svc: Service) -> Result:
         return passed(f"{svc.name}: ENABLE_IMAGE_GENERATION={value}", at=svc.at("ENABLE_IMAGE_GENERATION"))
     why = "is not set (Open WebUI's default is false)" if value is None else \
         f"is {value!r}; Open WebUI turns image generation on only for 'true'"
-    return failed(f"ENABLE_IMAGE_GENERATION {why} for {svc.name}", fix="openwebui-image-generation-disabled",
+    return failed(f"ENABLE_IMAGE_GENERATION {why} ({svc.name})", fix="openwebui-image-generation-disabled",
                   at=svc.at("ENABLE_IMAGE_GENERATION"), params=_params(svc))
 
 
