@@ -171,7 +171,7 @@ class ComposeReader:
         raw = self.data.get("services")
         if raw is None and "version" not in self.data:
             raw = {k: v for k, v in self.data.items() if isinstance(v, dict) and ("image" in v or "build" in v)}
-        if not isinstance(raw, dict):
+        if not isinstance(raw, dict) or (not raw and "services" not in self.data):
             self.problems.append(FileProblem(self.display, "has no `services:` mapping",
                                              self.data.line_of("services") if "services" in self.data else 1,
                                              role="compose"))

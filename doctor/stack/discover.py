@@ -63,7 +63,7 @@ def discover(project: Path, environ: dict[str, str] | None = None) -> Stack:
         if service.is_litellm and not service.is_openwebui:
             stack.proxies[service.name] = _proxy_of(service, root, display, stack)
 
-    if not stack.proxies:
+    if not stack.proxies and compose_path is None:
         fallback = find_fallback_config(root)
         if fallback is not None:
             cfg = load_litellm_config(fallback, display(fallback))

@@ -144,6 +144,9 @@ def load_yaml(path: Path, *, expect_mapping: bool = True) -> YamlDoc:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
+        last = len(text.rstrip().splitlines())
+        if line is not None and line > last:  # "end of stream": point at the last line with content
+            line = last
         problem = exc.problem or "invalid YAML"
         return YamlDoc(path, error=f"is not valid YAML: {problem}", error_line=line)
     except yaml.YAMLError as exc:
