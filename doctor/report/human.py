@@ -52,6 +52,10 @@ def _line(r: Result, verbose: bool) -> Text:
     return t
 
 
+def _offline_skip(r: Result) -> bool:
+    return r.status is Status.SKIP and r.message.startswith("skipped: --")
+
+
 def _compact(results: list[Result], verbose: bool) -> list[Result]:
     """Without -v, a check whose results all passed shows as one line."""
     if verbose:
@@ -70,7 +74,17 @@ def _compact(results: list[Result], verbose: bool) -> list[Result]:
     return out
 
 
-def _fix_block(n: int, r: Result) -> Group:
+def _snippet(snippet: str, styled: bool, indent: int) -> Padding | Text:
+    """Syntax-highlighted on a terminal; plain lines (no padding to the width) elsewhere."""
+    code = snippet.rstrip("\n")
+    if not styled:
+        return Text("\n".join(" " * indent + line for line in code.splitlines()))
+    lexer = "bash" if code.lstrip().startswith(("curl", "docker", "python")) else "yaml"
+    return Padding(Syntax(code, lexer, theme="ansi_dark", background_color="default", word_wrap=True),
+                   (0, 0, 0, indent))
+
+
+def _fix_block(n: int, r: Result, others: list[Result], styled: bool) -> Group:
     assert r.fix is not None
     symbol, style = SYMBOL[r.status]
     parts: list = []
@@ -82,14 +96,14 @@ def _fix_block(n: int, r: Result) -> Group:
     if r.location:
         parts.append(Text(f"   where: {r.location}", style="cyan"))
     parts.append(Text(f"   what:  {r.message}"))
+    for other in others:
+        parts.append(Text(f"          {other.message}"))
     if r.fix.cause:
         parts.append(Text(f"   why:   {r.fix.cause}", style="dim"))
     for i, step in enumerate(r.fix.steps, start=1):
         parts.append(Text(f"   {chr(96 + i)}) {step}"))
     if r.fix.snippet:
-        lexer = "bash" if r.fix.snippet.lstrip().startswith(("curl", "docker", "python")) else "yaml"
-        parts.append(Padding(Syntax(r.fix.snippet.rstrip("\n"), lexer, theme="ansi_dark",
-                                    background_color="default", word_wrap=True), (0, 0, 0, 5)))
+        parts.append(_snippet(r.fix.snippet, styled, indent=5))
     if r.fix.guide_section:
         parts.append(Text(f"   guide: {r.fix.guide_section}", style="dim"))
     parts.append(Text(f"   more:  canvas-doctor explain {r.fix.id}", style="dim"))
@@ -102,9 +116,12 @@ def render(report: Report, console: Console, verbose: bool = False) -> None:
     for r in report.results:
         by_area.setdefault(r.area, []).append(r)
     for area in sorted(by_area, key=lambda a: AREAS.index(a) if a in AREAS else 99):
+        shown = [r for r in by_area[area] if verbose or not _offline_skip(r)]
+        if not shown:
+            continue
         console.print()
         console.print(Text(AREA_TITLE.get(area, area), style="bold underline"))
-        for r in _compact(by_area[area], verbose):
+        for r in _compact(shown, verbose):
             console.print(_line(r, verbose))
             if verbose and r.data:
                 for k, v in r.data.items():
@@ -116,11 +133,16 @@ def render(report: Report, console: Console, verbose: bool = False) -> None:
         console.print(Text(f"note: {note}", style="dim"))
     problems = [r for r in report.results if r.fix is not None]
     problems.sort(key=lambda r: (r.status is not Status.FAIL, AREAS.index(r.area) if r.area in AREAS else 99))
-    if problems:
+    # One entry per fix and place: two findings with the same remedy at the same line read as one.
+    grouped: dict[tuple, list[Result]] = {}
+    for r in problems:
+        grouped.setdefault((r.fix.id, str(r.location), r.status), []).append(r)  # type: ignore[union-attr]
+    if grouped:
         console.print()
         console.print(Text("How to fix", style="bold underline"))
-        for n, r in enumerate(problems, start=1):
-            console.print(_fix_block(n, r))
+        styled = console.is_terminal and not console.no_color
+        for n, group in enumerate(grouped.values(), start=1):
+            console.print(_fix_block(n, group[0], group[1:], styled))
             console.print()
     errors = [r for r in report.results if r.status is Status.ERROR]
     if errors and not verbose:
@@ -150,6 +172,6 @@ def render_explain(fix_id: str, console: Console) -> None:
     if fix.snippet:
         console.print()
         console.print(Text("Snippet", style="bold underline"))
-        console.print(Syntax(fix.snippet.rstrip("\n"), "yaml", theme="ansi_dark", background_color="default"))
+        console.print(_snippet(fix.snippet, console.is_terminal and not console.no_color, indent=2))
     console.print()
     console.print(Text(f"Guide section: {fix.guide_section or '— (beyond the guide)'}", style="dim"))
