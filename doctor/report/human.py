@@ -64,13 +64,20 @@ def _compact(results: list[Result], verbose: bool) -> list[Result]:
     by_check: dict[str, list[Result]] = {}
     for r in results:
         by_check.setdefault(r.check, []).append(r)
+    quiet_skips = 0
     for check_results in by_check.values():
+        if all(r.status is Status.SKIP and not r.message.startswith("skipped:") for r in check_results):
+            quiet_skips += 1  # not applicable to this stack: counted, listed with -v
+            continue
         if len(check_results) > 1 and all(r.status is Status.PASS for r in check_results):
             first = check_results[0]
             out.append(Result(Status.PASS, f"{len(check_results)} items", check=first.check, area=first.area,
                               title=first.title, duration_ms=max(r.duration_ms for r in check_results)))
         else:
             out.extend(check_results)
+    if quiet_skips:
+        out.append(Result(Status.SKIP, "", title=f"{quiet_skips} check{'s' if quiet_skips > 1 else ''} "
+                          "not applicable to this stack (-v lists them)"))
     return out
 
 
