@@ -26,6 +26,20 @@ if TYPE_CHECKING:
     from .server import BedrockEmulator
 
 
+def apply_fault(emu: BedrockEmulator, operation: str) -> None:
+    """emu.control_fault: "access-denied" answers like IAM does for a caller without the bedrock:<Op>
+    permission; other error faults answer as on the runtime side."""
+    fault = emu.control_fault
+    if not fault:
+        return
+    if fault == "access-denied":
+        raise errors.access_denied(
+            f"User: arn:aws:iam::{emu.account_id}:user/canvas-doctor-emulator is not authorized to perform: "
+            f"bedrock:{operation} because no identity-based policy allows the bedrock:{operation} action"
+        )
+    raise errors.fault_error(fault)
+
+
 def _lifecycle(s: ModelSettings) -> dict:
     out = {"status": s.lifecycle}
     for key, value in (

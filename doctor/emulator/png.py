@@ -3,7 +3,8 @@
 The emulator answers image requests with REAL, valid PNGs of exactly the requested size, so the
 doctor's "is this a valid image of the requested size" check can be tested end to end. The
 picture is a cheap gradient: rows are built with bytes operations (at most 256 distinct rows are
-ever materialised) and compressed with zlib level 1, so even 4096x1024 takes well under a second.
+ever materialised) and compressed with zlib level 1, so even 4096x1024 takes well under a second
+and stays small (tens of kB).
 """
 
 from __future__ import annotations
@@ -27,25 +28,25 @@ def _palette(seed: int) -> tuple[int, int, int]:
 
 @functools.lru_cache(maxsize=16)
 def make_png(width: int, height: int, seed: int = 0) -> bytes:
-    """An 8-bit RGB PNG of exactly width x height pixels: red varies across, green down."""
+    """An 8-bit RGB PNG of exactly width x height pixels: red ramps across, green down.
+
+    Rows use PNG filter 1 (Sub: each byte minus the byte 3 to its left). Green and blue are
+    constant along a row and red is a ramp, so every row is [r0, g, b] followed by the same
+    small deltas: one shared tail, one changing byte per row; it compresses to almost nothing."""
     if width <= 0 or height <= 0:
         raise ValueError(f"bad PNG size {width}x{height}")
     r0, g0, b0 = _palette(seed)
-    # Red channel of one row: a horizontal ramp.
-    red = bytes(((x * 255) // max(width - 1, 1) + r0) & 0xFF for x in range(width))
-    blue = bytes([b0]) * width
-    template = bytearray(3 * width)
-    template[0::3] = red
-    template[2::3] = blue
+    red = [((x * 255) // max(width - 1, 1) + r0) & 0xFF for x in range(width)]
+    tail = bytearray(3 * (width - 1))
+    tail[0::3] = bytes((red[x] - red[x - 1]) & 0xFF for x in range(1, width))
+    tail = bytes(tail)  # green and blue deltas stay 0
     rows: dict[int, bytes] = {}
     parts = []
     for y in range(height):
         g = ((y * 255) // max(height - 1, 1) + g0) & 0xFF
         row = rows.get(g)
         if row is None:
-            template[1::3] = bytes([g]) * width
-            row = b"\x00" + bytes(template)  # filter type 0 (None) + RGB samples
-            rows[g] = row
+            row = rows[g] = bytes((1, red[0], g, b0)) + tail  # filter type 1 (Sub), first pixel as is
         parts.append(row)
     raw = b"".join(parts)
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit, colour type 2 (RGB)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from . import errors
@@ -373,9 +374,13 @@ def _converse_body(tokens_in: int, tokens_out: int, nova: bool = False) -> dict:
 # ---------------------------------------------------------------- entry points
 
 
-def _prologue(emu: BedrockEmulator, named: str, region: str) -> tuple[Resolved, str | None]:
+def _prologue(
+    emu: BedrockEmulator, named: str, region: str, seen: Callable[[str], None] | None
+) -> tuple[Resolved, str | None]:
     """Resolve, sleep, apply an error fault, check access. Returns the answer fault, if any."""
     r = resolve(emu, named, region)
+    if seen is not None:
+        seen(r.model_id)
     if r.settings.latency_s:
         emu.sleep(float(r.settings.latency_s))
     fault = emu.take_fault(r.model_id)
@@ -397,23 +402,27 @@ def _parse(raw: bytes) -> Any:
         ) from None
 
 
-def invoke_model(emu: BedrockEmulator, named: str, raw_body: bytes, region: str) -> tuple[Answer, str]:
-    """POST /model/{modelId}/invoke -> (answer, resolved model id)."""
-    r, fault = _prologue(emu, named, region)
+def invoke_model(
+    emu: BedrockEmulator, named: str, raw_body: bytes, region: str, seen: Callable[[str], None] | None = None
+) -> Answer:
+    """POST /model/{modelId}/invoke. `seen` is told the catalog model once the identifier resolves."""
+    r, fault = _prologue(emu, named, region, seen)
     body = _parse(raw_body)
     if not isinstance(body, dict):
         raise validation(malformed([f"#: expected type: JSONObject, found: {type(body).__name__}"]))
     kind = r.settings.kind
     if kind in ("nova-canvas", "titan-image-v2", "titan-image-v1"):
-        return _image_model(r, body, fault), r.model_id
+        return _image_model(r, body, fault)
     if kind == "stability3":
-        return _stability(body, fault), r.model_id
-    return _text_model(r, body, fault), r.model_id
+        return _stability(body, fault)
+    return _text_model(r, body, fault)
 
 
-def converse(emu: BedrockEmulator, named: str, raw_body: bytes, region: str) -> tuple[Answer, str]:
+def converse(
+    emu: BedrockEmulator, named: str, raw_body: bytes, region: str, seen: Callable[[str], None] | None = None
+) -> Answer:
     """POST /model/{modelId}/converse: text models answer; image models are refused like Bedrock does."""
-    r, fault = _prologue(emu, named, region)
+    r, fault = _prologue(emu, named, region, seen)
     if r.settings.kind in IMAGE_KINDS:
         raise validation(errors.MSG_CONVERSE_UNSUPPORTED)
     body = _parse(raw_body)
@@ -421,13 +430,15 @@ def converse(emu: BedrockEmulator, named: str, raw_body: bytes, region: str) -> 
     if problems:
         raise validation(malformed(problems))
     if fault == "malformed-json":
-        return Answer(b'{"output": '), r.model_id
-    return _json(_converse_body(*_usage(body))), r.model_id
+        return Answer(b'{"output": ')
+    return _json(_converse_body(*_usage(body)))
 
 
-def streaming(emu: BedrockEmulator, named: str, raw_body: bytes, region: str) -> tuple[Answer, str]:
+def streaming(
+    emu: BedrockEmulator, named: str, raw_body: bytes, region: str, seen: Callable[[str], None] | None = None
+) -> Answer:
     """invoke-with-response-stream / converse-stream: not emulated beyond the common checks."""
-    r, _ = _prologue(emu, named, region)
+    r, _ = _prologue(emu, named, region, seen)
     if r.settings.kind in IMAGE_KINDS:
         raise validation("The model is unsupported for streaming.")  # emulator wording
     raise validation("The Bedrock emulator does not implement response streaming.")

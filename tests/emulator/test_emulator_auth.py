@@ -11,6 +11,7 @@ from botocore import UNSIGNED
 from botocore.config import Config
 from botocore.exceptions import ClientError, NoCredentialsError
 
+from emulator_fixtures import aws_env, emu  # noqa: F401  (pytest fixtures)
 from canvas_doctor.emulator import BedrockEmulator
 from canvas_doctor.emulator.testing import DUMMY_API_KEY, NOVA, boto_client, error_of, invoke, nova_body
 

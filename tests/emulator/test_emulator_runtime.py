@@ -10,6 +10,7 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
+from emulator_fixtures import aws_env, emu, runtime  # noqa: F401  (pytest fixtures)
 from canvas_doctor.emulator import TITAN_SIZES, BedrockEmulator, png_is_valid
 from canvas_doctor.emulator.testing import CLAUDE, NOVA, TITAN2, error_of, invoke, nova_body
 from canvas_doctor.emulator.testing import boto_client as client

@@ -1,6 +1,8 @@
 """Fixtures for the Bedrock emulator tests: a started emulator and real boto3 clients on it.
 
-Only loopback traffic; dummy credentials; no instance metadata lookups."""
+Only loopback traffic; dummy credentials; no instance metadata lookups. Each test module imports
+them (`from emulator_fixtures import aws_env, emu, ...`): this folder has no conftest.py, because a
+second module named `conftest` would shadow tests/conftest.py, which other tests import by name."""
 
 from __future__ import annotations
 

@@ -1,0 +1,61 @@
+"""python -m canvas_doctor.emulator [--host 127.0.0.1] [--port 0] [--region R] [--tls] [--config FILE.json]
+
+Prints "bedrock-emulator listening on http://127.0.0.1:PORT" (flushed) once it accepts
+connections, then serves until SIGINT/SIGTERM. Exit status 2 on a bad config.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+
+from .server import BedrockEmulator
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m canvas_doctor.emulator", description="A Bedrock emulator")
+    parser.add_argument("--config", help="JSON config file (region, models, aliases, valid_keys, ...)")
+    parser.add_argument("--host", default=None, help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=None, help="port (0: a free one; default 0)")
+    parser.add_argument("--region", default=None, help="the region served (overrides the config's)")
+    parser.add_argument("--tls", action="store_true", default=None, help="serve HTTPS (self-signed certificate)")
+    args = parser.parse_args(argv)
+
+    given = (("host", args.host), ("port", args.port), ("region", args.region), ("tls", args.tls))
+    overrides = {k: v for k, v in given if v is not None}
+    try:
+        if args.config:
+            emu = BedrockEmulator.from_config(args.config, **overrides)
+        else:
+            emu = BedrockEmulator(**overrides)
+    except (OSError, ValueError, TypeError) as exc:
+        print(f"bedrock-emulator: bad config: {exc}", file=sys.stderr)
+        return 2
+    try:
+        emu.start()
+    except (OSError, RuntimeError) as exc:
+        print(f"bedrock-emulator: cannot start: {exc}", file=sys.stderr)
+        return 2
+    done = threading.Event()
+
+    def _stop(signum, frame):  # noqa: ARG001
+        done.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    print(f"bedrock-emulator listening on {emu.url}", flush=True)
+    print(f"bedrock-emulator serves region {emu.region}", file=sys.stderr, flush=True)
+    if emu.ca_file:
+        print(f"bedrock-emulator certificate {emu.ca_file}", file=sys.stderr, flush=True)
+    try:
+        while not done.wait(0.5):
+            pass
+    finally:
+        emu.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
