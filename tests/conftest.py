@@ -1,58 +1,17 @@
-"""Shared test helpers: run the real CLI as a user would, and read what it printed."""
+"""pytest fixtures shared by every test folder. Helpers live in tests/helpers.py (a unique module
+name: every folder may have its own conftest.py, so none may be imported as `conftest`)."""
 from __future__ import annotations
 
-import json
 import os
-import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
-FIXTURES = REPO / "fixtures" / "stacks"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+os.environ["AWS_EC2_METADATA_DISABLED"] = "true"  # boto3 must never wait on the instance-metadata address
 
-# Tests talk to loopback only; boto3 must never wait on the instance-metadata address.
-os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
-
-
-@dataclass
-class CliRun:
-    code: int
-    stdout: str
-    stderr: str
-
-    @property
-    def json(self) -> dict[str, Any]:
-        return json.loads(self.stdout)
-
-    def results(self, check: str | None = None, status: str | None = None) -> list[dict[str, Any]]:
-        out = self.json["results"]
-        return [r for r in out if (check is None or r["check"] == check) and (status is None or r["status"] == status)]
-
-    def fix_ids(self, *statuses: str) -> set[str]:
-        wanted = statuses or ("warn", "fail")
-        return {r["fix"]["id"] for r in self.json["results"] if r["status"] in wanted and r["fix"]}
-
-
-def clean_env(**extra: str) -> dict[str, str]:
-    """The environment a user would have, minus anything that would leak into Compose interpolation."""
-    keep = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT", "DOCKER_HOST", "VIRTUAL_ENV")
-    env = {k: v for k, v in os.environ.items() if k in keep}
-    env["AWS_EC2_METADATA_DISABLED"] = "true"
-    env["NO_COLOR"] = "1"
-    env.update(extra)
-    return env
-
-
-def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None,
-            timeout: float = 120) -> CliRun:
-    """Run `canvas-doctor ARGS` in a subprocess, exactly as a user or CI would."""
-    proc = subprocess.run([sys.executable, "-m", "canvas_doctor", *args], capture_output=True, text=True,
-                          env=env if env is not None else clean_env(), cwd=cwd or REPO, timeout=timeout)
-    return CliRun(proc.returncode, proc.stdout, proc.stderr)
+from helpers import run_cli  # noqa: E402
 
 
 @pytest.fixture

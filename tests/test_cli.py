@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import FIXTURES, clean_env, run_cli
+from helpers import FIXTURES, clean_env, run_cli
 
 
 def test_bare_command_runs_in_the_current_folder() -> None:

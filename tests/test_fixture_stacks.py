@@ -6,7 +6,7 @@ from collections import Counter
 import pytest
 import yaml
 
-from conftest import FIXTURES, run_cli
+from helpers import FIXTURES, run_cli
 
 STACKS = sorted(p.name for p in FIXTURES.iterdir() if (p / "expected.yaml").exists())
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from conftest import FIXTURES, clean_env, run_cli
+from helpers import FIXTURES, clean_env, run_cli
 
 
 def plugin_env(tmp_path: Path, name: str, source: str, **extra: str) -> dict[str, str]:

@@ -8,7 +8,7 @@ import jsonschema
 import pytest
 
 from canvas_doctor.report.json_report import schema
-from conftest import FIXTURES, run_cli
+from helpers import FIXTURES, run_cli
 
 STACKS = sorted(p.name for p in FIXTURES.iterdir() if (p / "expected.yaml").exists())
 

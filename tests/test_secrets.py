@@ -4,7 +4,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from conftest import FIXTURES, clean_env, run_cli
+from helpers import FIXTURES, clean_env, run_cli
 from test_plugins import plugin_env
 
 PLANTED = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from conftest import clean_env, run_cli
+from helpers import clean_env, run_cli
 
 
 def write(root: Path, files: dict[str, str]) -> Path:
