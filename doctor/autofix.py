@@ -1,12 +1,253 @@
-"""`canvas-doctor fix`: apply the config-file fixes, only after showing the diff."""
+"""`canvas-doctor fix`: apply the config-file fixes, only after showing the diff.
+
+1. Discover the stack and run the offline config checks (the same registry and runner as `run`).
+2. Plan a change for every finding whose fix is mechanical (:mod:`.edits.planner`); list the rest
+   as "not automatic".
+3. Work out each file's new text (:mod:`.edits.document`: only the edited lines change, proven
+   by parsing the result again) and show one unified diff per file, secrets masked.
+4. Ask "Apply these changes? [y/N]" (not with --yes; never without a terminal; --dry-run stops
+   before), write each file atomically, run the checks again and say what is fixed.
+
+Exit status: 0 when nothing is left to fix (or all that is left is warnings); 1 when changes
+are pending (--dry-run, declined, no terminal to ask on) or failures remain; 2 for usage errors
+(typer). A write that fails (changed meanwhile, permission) leaves that file alone and exits 1.
+"""
 from __future__ import annotations
 
+import os
+import re
+import shlex
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .models import ExitCode
+from .models import ExitCode, Result, Status
+from .redact import Redactor, is_secret_name, mask
+
+if TYPE_CHECKING:
+    from .edits.document import Change, FileEdit
+    from .edits.planner import Plan
+    from .stack.model import Stack
+
+FIX_COMMAND = "canvas-doctor fix --yes --project {project}"
+_ASSIGNMENT = re.compile(r"^(?P<head>[-+ ]\s*(?:-\s+)?[\"']?)(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?P<sep>=|:\s*)"
+                         r"(?P<value>[^#\s\"']+)")
+_NOT_LITERAL = ("$", "os.environ/", "!", "{", "[")
+
+
+@dataclass
+class Diagnosis:
+    """One offline config run: the stack and its (unredacted) results."""
+
+    stack: Stack
+    results: list[Result]
+
+    def problems(self) -> list[Result]:
+        return [r for r in self.results if r.status in (Status.WARN, Status.FAIL, Status.ERROR)]
+
+    def failing(self) -> bool:
+        return any(r.status in (Status.FAIL, Status.ERROR) for r in self.results)
+
+
+def diagnose(project: Path) -> Diagnosis:
+    """The config checks, files only: exactly what `canvas-doctor run --offline --only config` runs."""
+    from .registry import load_registry
+    from .runner import Runner
+    from .settings import Settings
+    from .stack.discover import discover
+
+    settings = Settings(project=project, offline=True, only=("config",))
+    stack = discover(project)
+    return Diagnosis(stack, Runner(load_registry(), settings, stack).run().results)
+
+
+def _redactor(stack: Stack) -> Redactor:
+    """Every secret the stack knows; a reference to one (os.environ/NAME) is not a secret itself."""
+    redactor = Redactor(s for s in stack.secrets if not s.startswith("os.environ/"))
+    redactor.add(v for k, v in os.environ.items() if is_secret_name(k))
+    return redactor
+
+
+def mask_line(line: str, redactor: Redactor) -> str:
+    """A diff line with registered secrets masked, and any literal value of a secret-named variable."""
+    line = redactor.text(line)
+    m = _ASSIGNMENT.match(line)
+    if m and is_secret_name(m.group("name")):
+        value = m.group("value")
+        if not value.startswith(_NOT_LITERAL) and "…" not in value and value.lower() not in ("true", "false", "null"):
+            line = line[: m.start("value")] + mask(value) + line[m.end("value"):]
+    return line
+
+
+def _finding_key(r: Result) -> tuple:
+    """Identity of a finding across two runs (its line may move when lines above it change)."""
+    p = r.fix_params
+    return (r.check, r.fix_id, r.location.file if r.location else None, p.get("service"), p.get("model"),
+            p.get("var"))
+
+
+class Screen:
+    """Everything `fix` prints: redacted, styled on a terminal, plain otherwise."""
+
+    def __init__(self, redactor: Redactor):
+        from .report.human import make_console
+        self.console = make_console()
+        self.redactor = redactor
+
+    def say(self, text: str = "", style: str = "") -> None:
+        from rich.text import Text
+        self.console.print(Text(self.redactor.text(text), style=style))
+
+    def diff(self, text: str) -> None:
+        from rich.text import Text
+        for line in text.splitlines():
+            style = ("bold" if line.startswith(("---", "+++")) else "cyan" if line.startswith("@@")
+                     else "green" if line.startswith("+") else "red" if line.startswith("-") else "")
+            self.console.print(Text(mask_line(line, self.redactor), style=style))
+
+
+def _group(planned: list) -> dict[str, list[Change]]:
+    """The planned changes by file, each distinct change once (two findings may ask for the same)."""
+    by_file: dict[str, list[Change]] = {}
+    seen: set = set()
+    for p in planned:
+        key = (p.change.file, p.change.steps)
+        if key in seen:
+            continue
+        seen.add(key)
+        by_file.setdefault(p.change.file, []).append(p.change)
+    return by_file
+
+
+def _path(stack: Stack, display: str) -> Path:
+    p = Path(display)
+    return p if p.is_absolute() else stack.root / p
+
+
+def _show_manual(screen: Screen, plan: Plan, refused: list[tuple[Change, str]], broken: list[Result]) -> None:
+    for r in broken:
+        screen.say(f"Could not check: {r.check}: {r.message}", "magenta")
+    rows = [(m.finding, m.reason) for m in plan.manual]
+    rows += [(p.finding, reason) for p in plan.planned for change, reason in refused if change is p.change]
+    if not rows:
+        return
+    screen.say("Not automatic:", "bold")
+    for finding, reason in rows:
+        screen.say(f"  {finding.check}: {finding.message}")
+        if reason:
+            screen.say(f"    why: {reason}", "dim")
+        screen.say(f"    not automatic: see canvas-doctor explain {finding.fix_id}", "dim")
+
+
+def _next_steps(screen: Screen, written: list[FileEdit]) -> None:
+    """What makes the running stack pick the edits up."""
+    restart, recreate, cfn = set(), set(), False
+    for edit in written:
+        for change in edit.applied:
+            (recreate if change.recreate else restart).update(change.services)
+            cfn = cfn or (change.recreate and not change.services)
+    steps = [f"docker compose restart {s}" for s in sorted(restart - recreate)]
+    steps += [f"docker compose up -d {s}" for s in sorted(recreate)]
+    if cfn:
+        steps.append("deploy the changed CloudFormation template (aws cloudformation deploy ...)")
+    if recreate or cfn:
+        steps.append("Open WebUI 0.10+ keeps the settings it stored at first start: see "
+                     "canvas-doctor explain openwebui-config-persisted")
+    if steps:
+        screen.say("Next:", "bold")
+        for step in steps:
+            screen.say(f"  {step}")
+
+
+def _confirm(yes: bool, screen: Screen, project: Path) -> bool:
+    if yes:
+        return True
+    if not sys.stdin.isatty():
+        screen.say("Not applied: no terminal to confirm on. To apply, run: "
+                   + FIX_COMMAND.format(project=shlex.quote(str(project))), "yellow")
+        return False
+    import click
+    import typer
+    try:
+        ok = typer.confirm("Apply these changes?", default=False)
+    except click.exceptions.Abort:
+        ok = False
+    if not ok:
+        screen.say("Not applied; nothing was written.")
+    return ok
+
+
+def _write(edits: list[FileEdit], screen: Screen) -> tuple[list[FileEdit], bool]:
+    from .edits.atomic import ChangedMeanwhile, write_atomic
+    written, ok = [], True
+    for edit in edits:
+        try:
+            write_atomic(edit.path, edit.new, expected=edit.original)
+        except (ChangedMeanwhile, OSError) as exc:
+            ok = False
+            why = str(exc) if isinstance(exc, ChangedMeanwhile) else (exc.strerror or str(exc))
+            print(f"canvas-doctor fix: {edit.display} not written: {why}", file=sys.stderr)
+            continue
+        written.append(edit)
+    if written:
+        screen.say("Wrote " + ", ".join(e.display for e in written) + ".", "green")
+    return written, ok
+
+
+def _report_after(screen: Screen, before: Diagnosis, after: Diagnosis) -> None:
+    old = {_finding_key(r): r for r in before.problems()}
+    new = {_finding_key(r): r for r in after.problems()}
+    fixed = [r for k, r in old.items() if k not in new]
+    remaining = list(new.values())
+    screen.say(f"Checked again (config checks, offline): {len(fixed)} fixed, {len(remaining)} remaining.", "bold")
+    for r in fixed:
+        screen.say(f"  fixed: {r.check}: {r.message} [{r.fix_id}]", "green")
+    for r in remaining:
+        tag = "new: " if _finding_key(r) not in old else ""
+        hint = f" — see canvas-doctor explain {r.fix_id}" if r.fix_id else ""
+        screen.say(f"  {tag}{r.status.value}: {r.check}: {r.message}{hint}",
+                   "red" if r.status is not Status.WARN else "yellow")
 
 
 def run_fix(project: Path, *, yes: bool, dry_run: bool) -> ExitCode:
-    print("canvas-doctor fix: no automatic fixes are available yet; see `canvas-doctor run`.", file=sys.stderr)
-    return ExitCode.OK
+    from .edits.document import edit_file
+    from .edits.planner import plan as make_plan
+
+    before = diagnose(project)
+    stack = before.stack
+    screen = Screen(_redactor(stack))
+    plan = make_plan(stack, before.results)
+    edits = [edit_file(_path(stack, display), display, changes) for display, changes in _group(plan.planned).items()]
+    refused = [item for e in edits for item in e.refused]
+    pending = [e for e in edits if e.changed]
+
+    if not pending:
+        screen.say("Nothing to change automatically." if before.problems() else
+                   "Nothing to fix: the config checks pass.")
+    else:
+        count = sum(len(e.applied) for e in pending)
+        screen.say(f"canvas-doctor fix: {count} change{'s' if count != 1 else ''} in "
+                   f"{len(pending)} file{'s' if len(pending) != 1 else ''}", "bold")
+        for edit in pending:
+            screen.say()
+            screen.diff(edit.diff())
+        screen.say()
+        screen.say("Changes:", "bold")
+        for edit in pending:
+            for change in edit.applied:
+                screen.say(f"  {edit.display}: {change.summary} [{change.fix_id}]")
+    _show_manual(screen, plan, refused, [r for r in before.results if r.status is Status.ERROR])
+    if not pending:
+        return ExitCode.FINDINGS if before.failing() else ExitCode.OK
+    if dry_run:
+        screen.say("Dry run: nothing written. To apply, run: "
+                   + FIX_COMMAND.format(project=shlex.quote(str(project))), "yellow")
+        return ExitCode.FINDINGS
+    if not _confirm(yes, screen, project):
+        return ExitCode.FINDINGS
+    written, all_written = _write(pending, screen)
+    after = diagnose(project)
+    _report_after(screen, before, after)
+    _next_steps(screen, written)
+    return ExitCode.FINDINGS if after.failing() or not all_written else ExitCode.OK

@@ -180,7 +180,7 @@ def _collect_secrets(stack: Stack, dotenv, environ: dict[str, str]) -> set[str]:
             secrets.add(mk.value)
         for section in ("general_settings", "litellm_settings", "environment_variables"):
             for key, value in proxy.config.section(section).items():
-                if is_secret_name(str(key)) and isinstance(value, str):
+                if is_secret_name(str(key)) and isinstance(value, str) and not value.startswith("os.environ/"):
                     secrets.add(value)
         for dep in proxy.config.deployments:
             for key in SECRET_PARAM_KEYS:

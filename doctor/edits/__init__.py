@@ -1,0 +1,1 @@
+"""Config-file edits for `canvas-doctor fix`: minimal, proven, atomic."""

@@ -1,0 +1,343 @@
+"""From findings to changes: which fix ids `canvas-doctor fix` can apply, and how.
+
+Each planner reads one warn/fail result (its fix id, params and file:line) and the discovered
+stack, and returns a :class:`Change` on one file, or raises :class:`NotAutomatic` saying why
+this case needs a person. Fix ids without a planner are listed as not automatic.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+from ruamel.yaml.comments import TaggedScalar
+
+from ..models import Result, Status
+from ..stack.model import Deployment, LiteLLMConfig, Proxy, Service, Stack
+from .document import Change
+from .ops import PutKey, RemoveKey, SetCfnEnv, SetEnv, Step, UnsetCfnEnv, UnsetEnv
+from .yamltext import YamlPath
+
+NOVA_CANVAS = "amazon.nova-canvas-v1:0"
+TITAN_IMAGE_V2 = "amazon.titan-image-generator-v2:0"
+# A compose value that only names a variable: ${NAME}, ${NAME:?message} or $NAME (no literal text).
+_PURE_REFERENCE = re.compile(r"\$\{[A-Za-z_]\w*(?::?\?[^}]*)?\}|\$[A-Za-z_]\w*")
+
+
+class NotAutomatic(Exception):
+    """This finding's fix needs a person; the message says why."""
+
+
+@dataclass
+class Planned:
+    finding: Result
+    change: Change
+
+
+@dataclass
+class Manual:
+    finding: Result
+    reason: str = ""   # empty: the fix id is never automatic
+
+
+@dataclass
+class Plan:
+    planned: list[Planned]
+    manual: list[Manual]
+
+
+# -- LiteLLM config findings -----------------------------------------------------------------
+def _config(stack: Stack, r: Result) -> tuple[LiteLLMConfig, list[Proxy]]:
+    file = str(r.fix_params.get("file") or (r.location.file if r.location else ""))
+    proxies = [p for p in stack.proxies.values() if p.config is not None and p.config.display == file]
+    if not proxies or proxies[0].config is None or proxies[0].config.data is None:
+        raise NotAutomatic(f"{file or 'the LiteLLM config'} was not found among the stack's configs")
+    return proxies[0].config, proxies
+
+
+def _deployment(cfg: LiteLLMConfig, r: Result, keys: tuple[str, ...]) -> tuple[Deployment, str]:
+    """The deployment whose `key` sits on the finding's line."""
+    line = r.location.line if r.location else None
+    for dep in cfg.deployments:
+        for key in keys:
+            if key in dep.params and dep.params.line_of(key) == line:
+                return dep, key
+    raise NotAutomatic(f"no deployment of {cfg.display} has {' or '.join(keys)} on line {line}")
+
+
+def _params_path(dep: Deployment) -> YamlPath:
+    return ("model_list", dep.index, "litellm_params")
+
+
+def _proxy_services(proxies: list[Proxy]) -> tuple[str, ...]:
+    return tuple(p.service.name for p in proxies if p.service is not None)
+
+
+def plan_stream(stack: Stack, r: Result) -> Change:
+    cfg, proxies = _config(stack, r)
+    dep, _ = _deployment(cfg, r, ("stream",))
+    value = str(dep.params["stream"]).lower()
+    return Change(r.fix_id or "", cfg.display, f"remove `stream: {value}` from the {dep.model_name} deployment",
+                  (RemoveKey(_params_path(dep), "stream"),), _proxy_services(proxies))
+
+
+def plan_api_base(stack: Stack, r: Result) -> Change:
+    cfg, proxies = _config(stack, r)
+    dep, key = _deployment(cfg, r, ("api_base", "aws_bedrock_runtime_endpoint"))
+    value = str(dep.params[key])
+    if value.startswith("os.environ/"):
+        raise NotAutomatic(f"the value comes from the variable {value.split('/', 1)[1]}: fix it where it is set")
+    return Change(r.fix_id or "", cfg.display, f"remove `{key}: {value}` from the {dep.model_name} deployment",
+                  (RemoveKey(_params_path(dep), key),), _proxy_services(proxies))
+
+
+def plan_drop_params(stack: Stack, r: Result) -> Change:
+    cfg, proxies = _config(stack, r)
+    return Change(r.fix_id or "", cfg.display, "set litellm_settings.drop_params: true",
+                  (PutKey(("litellm_settings",), "drop_params", True),), _proxy_services(proxies))
+
+
+def plan_provisioned(stack: Stack, r: Result) -> Change:
+    """LiteLLM 1.108.7 (llms/bedrock/image_generation/image_handler.py) picks the request format
+    from `model` and sends to `model_id` when given (base_aws_llm.get_bedrock_model_id)."""
+    cfg, proxies = _config(stack, r)
+    dep, _ = _deployment(cfg, r, ("model",))
+    arn = dep.provider_model
+    current = dep.params.get("model_id")
+    if current is not None and str(current) != arn:
+        raise NotAutomatic(f"the {dep.model_name} deployment already has model_id: {current}")
+    hint = (dep.model_name + " " + str(dep.model_info.get("base_model") or "")).lower()
+    base = TITAN_IMAGE_V2 if "titan" in hint else NOVA_CANVAS
+    path = _params_path(dep)
+    steps: list[Step] = [PutKey(path, "model", f"bedrock/{base}"), PutKey(path, "model_id", arn, after="model"),
+                         PutKey(("model_list", dep.index, "model_info"), "mode", "image_generation")]
+    summary = f"{dep.model_name}: model: bedrock/{base}, model_id: {arn}, model_info.mode: image_generation"
+    if "stream" in dep.params:  # once it is known as an image model, a stream key is rejected too
+        steps.append(RemoveKey(path, "stream"))
+        summary += "; remove its `stream` key"
+    return Change(r.fix_id or "", cfg.display, summary, tuple(steps), _proxy_services(proxies))
+
+
+def plan_inference_profile(stack: Stack, r: Result) -> Change:
+    cfg, proxies = _config(stack, r)
+    dep, key = _deployment(cfg, r, ("model_id", "model"))
+    mid, profile = str(r.fix_params.get("value") or ""), str(r.fix_params.get("profile") or "")
+    raw = str(dep.params[key])
+    if not mid or not profile or raw.startswith(("os.environ/", "arn:")) or not raw.endswith(mid):
+        raise NotAutomatic(f"`{key}: {raw}` does not end in the bare model id; write the profile id by hand")
+    new = raw[: len(raw) - len(mid)] + profile
+    return Change(r.fix_id or "", cfg.display, f"{dep.model_name}: {key}: {new} (the inference profile)",
+                  (PutKey(_params_path(dep), key, new),), _proxy_services(proxies))
+
+
+# -- Open WebUI environment findings ---------------------------------------------------------
+@dataclass(frozen=True)
+class EnvTarget:
+    """Where an Open WebUI container's environment is written: a compose service or an ECS container."""
+
+    service: Service
+    path: YamlPath
+    kind: str  # "compose" or "cloudformation"
+
+    def set(self, name: str, value: str) -> Step:
+        return SetEnv(self.path, name, value) if self.kind == "compose" else SetCfnEnv(self.path, name, value)
+
+    def unset(self, name: str) -> Step:
+        return UnsetEnv(self.path, name) if self.kind == "compose" else UnsetCfnEnv(self.path, name)
+
+    def change(self, r: Result, summary: str, *steps: Step) -> Change:
+        services = (self.service.name,) if self.kind == "compose" else ()
+        return Change(r.fix_id or "", self.service.file, summary, steps, services, recreate=True)
+
+
+def _container_path(stack: Stack, svc: Service) -> YamlPath:
+    data = stack.cfn_templates.get(svc.file) or {}
+    for res_name, res in (data.get("Resources") or {}).items():
+        props = res.get("Properties") if isinstance(res, dict) else None
+        defs = props.get("ContainerDefinitions") if isinstance(props, dict) else None
+        if isinstance(defs, list) and hasattr(defs, "line_of"):
+            for i in range(len(defs)):
+                if defs.line_of(i) == svc.line:
+                    return ("Resources", str(res_name), "Properties", "ContainerDefinitions", i)
+    raise NotAutomatic(f"the {svc.name} container was not found in {svc.file}")
+
+
+def _env_target(stack: Stack, r: Result) -> EnvTarget:
+    name, file = r.fix_params.get("service"), r.fix_params.get("file")
+    svc = stack.compose_services.get(str(name)) if file == stack.compose_file else None
+    if svc is not None:
+        return EnvTarget(svc, ("services", svc.name), "compose")
+    for svc in stack.cfn_services:
+        if svc.name == name and svc.file == file:
+            return EnvTarget(svc, _container_path(stack, svc), "cloudformation")
+    raise NotAutomatic(f"the service {name!r} was not found in {file}")
+
+
+def _only_in_env_file(target: EnvTarget, name: str) -> str | None:
+    s = target.service.env.get(name)
+    return s.location.file if s is not None and s.origin == "env_file" and s.location else None
+
+
+def _set_env(target: EnvTarget, r: Result, name: str, value: str, what: str = "set") -> Change:
+    env_file = _only_in_env_file(target, name)
+    note = f" (overrides {env_file})" if env_file else ""
+    return target.change(r, f"{what} {name}={value} for {target.service.name}{note}", target.set(name, value))
+
+
+def plan_image_model(stack: Stack, r: Result) -> Change:
+    target = _env_target(stack, r)
+    return _set_env(target, r, "IMAGE_GENERATION_MODEL", str(r.fix_params.get("model") or "nova-canvas"))
+
+
+def plan_image_generation(stack: Stack, r: Result) -> Change:
+    return _set_env(_env_target(stack, r), r, "ENABLE_IMAGE_GENERATION", "True")
+
+
+def plan_image_engine(stack: Stack, r: Result) -> Change:
+    return _set_env(_env_target(stack, r), r, "IMAGE_GENERATION_ENGINE", "openai")
+
+
+def plan_automatic_generation(stack: Stack, r: Result) -> Change:
+    target = _env_target(stack, r)
+    env_file = _only_in_env_file(target, "AUTOMATIC_IMAGE_GENERATION")
+    if env_file:
+        raise NotAutomatic(f"it is set in {env_file} (an env_file): remove it there")
+    return target.change(r, f"remove AUTOMATIC_IMAGE_GENERATION from {target.service.name} (Open WebUI reads no "
+                            "such setting)", target.unset("AUTOMATIC_IMAGE_GENERATION"))
+
+
+def _raw_compose_env(svc: Service, name: str) -> str | None:
+    """The variable's text as written in the compose file, before interpolation."""
+    env = svc.raw.get("environment") if svc.raw is not None else None
+    if isinstance(env, dict):
+        value = env.get(name)
+        return None if value is None else str(value)
+    if isinstance(env, list):
+        for item in env:
+            key, sep, value = str(item).partition("=")
+            if sep and key.strip() == name:
+                return value
+    return None
+
+
+def _key_reference(stack: Stack, svc: Service) -> str:
+    """The ${VAR} that holds the image proxy's key: the one OPENAI_API_KEY uses, else the proxy's own."""
+    proxy = stack.image_proxy
+    master = proxy.master_key() if proxy is not None else None
+    candidates = [(svc, "OPENAI_API_KEY")]
+    if proxy is not None and proxy.service is not None:
+        candidates.append((proxy.service, "LITELLM_MASTER_KEY"))
+    for owner, name in candidates:
+        raw = _raw_compose_env(owner, name)
+        if raw is None or not _PURE_REFERENCE.fullmatch(raw.strip()):
+            continue
+        value = owner.get(name)
+        if master is None or not master.value or value == master.value:
+            return raw.strip()
+    raise NotAutomatic("neither OPENAI_API_KEY nor the image proxy's LITELLM_MASTER_KEY is a ${VARIABLE} "
+                       "reference to the image proxy's key, and a key is never written into a file: put it in .env "
+                       "and add IMAGES_OPENAI_API_KEY=${LITELLM_MASTER_KEY}")
+
+
+_SHORT_FORMS = {"Ref": "!Ref", "Fn::Sub": "!Sub", "Fn::ImportValue": "!ImportValue"}
+
+
+def _as_short_form(value: object) -> object:
+    """A one-line CloudFormation reference (`{"Ref": X}` -> `!Ref X`), or None if it is not one."""
+    if isinstance(value, dict) and len(value) == 1:
+        (fn, arg), = value.items()
+        if fn in _SHORT_FORMS and isinstance(arg, str) and "\n" not in arg:
+            return TaggedScalar(value=arg, tag=_SHORT_FORMS[fn])
+    return None
+
+
+def _shown(value: object) -> str:
+    return f"{value.tag} {value.value}" if isinstance(value, TaggedScalar) else str(value)
+
+
+def _cfn_key_source(stack: Stack, target: EnvTarget) -> tuple[str, str, object]:
+    """Where OPENAI_API_KEY of an ECS container comes from: a Secret's ValueFrom or a referenced Value."""
+    container = stack.cfn_templates.get(target.service.file) or {}
+    for key in target.path:
+        container = container[key]
+    for section, value_key in (("Secrets", "ValueFrom"), ("Environment", "Value")):
+        for item in container.get(section) or []:
+            if not isinstance(item, dict) or item.get("Name") != "OPENAI_API_KEY":
+                continue
+            raw = item.get(value_key)
+            short = _as_short_form(raw)
+            if short is not None:
+                return section, value_key, short
+            if section == "Secrets" and isinstance(raw, str) and raw.startswith("arn:"):
+                return section, value_key, raw  # a secret's ARN names it; it is not the key
+    raise NotAutomatic("OPENAI_API_KEY of this container is not a Secret or a !Ref/!Sub reference, and a key is "
+                       "never written into a file: add IMAGES_OPENAI_API_KEY as a Secret")
+
+
+def _internal_base(stack: Stack, target: EnvTarget) -> str:
+    proxy = stack.image_proxy
+    if target.kind == "compose":
+        if proxy is None or proxy.service is None:
+            raise NotAutomatic("the compose file has no LiteLLM service to point image requests at")
+        return f"http://{proxy.service.name}:{proxy.port}/v1"
+    # ECS awsvpc: the containers of one task share localhost; only a LiteLLM container beside it counts.
+    task = target.path[:2]
+    litellm_first = sorted(stack.cfn_services, key=lambda s: "image" not in s.name.lower())
+    for other in litellm_first:
+        if other.is_litellm and not other.is_openwebui and other.file == target.service.file:
+            other_path = _container_path(stack, other)
+            if other_path[:2] == task:
+                port = other.ports[0].container_port if other.ports else 4000
+                return f"http://localhost:{port}/v1"
+    raise NotAutomatic("no LiteLLM container runs in the same ECS task to point image requests at")
+
+
+def plan_images_api(stack: Stack, r: Result) -> Change:
+    target = _env_target(stack, r)
+    var = str(r.fix_params.get("var") or "IMAGES_OPENAI_API_BASE_URL")
+    if var == "IMAGES_OPENAI_API_BASE_URL":
+        base = _internal_base(stack, target)
+        return _set_env(target, r, var, base, "add")
+    if target.kind != "compose":
+        section, value_key, source = _cfn_key_source(stack, target)
+        return target.change(r, f"add IMAGES_OPENAI_API_KEY to {target.service.name}'s {section}, from the same "
+                                f"source as OPENAI_API_KEY ({_shown(source)}; no key is written)",
+                             SetCfnEnv(target.path, var, source, section, value_key))
+    ref = _key_reference(stack, target.service)
+    return target.change(r, f"add IMAGES_OPENAI_API_KEY={ref} for {target.service.name} (the reference the key "
+                            "comes from; no key is written)", target.set(var, ref))
+
+
+Planner = Callable[[Stack, Result], Change]
+
+PLANNERS: dict[str, Planner] = {
+    "litellm-stream-key-rejected": plan_stream,
+    "litellm-stream-enabled": plan_stream,
+    "litellm-api-base-invalid": plan_api_base,
+    "litellm-drop-params-off": plan_drop_params,
+    "litellm-provisioned-model-format": plan_provisioned,
+    "bedrock-inference-profile-required": plan_inference_profile,
+    "openwebui-image-model-unset": plan_image_model,
+    "openwebui-image-generation-disabled": plan_image_generation,
+    "openwebui-image-engine-not-openai": plan_image_engine,
+    "openwebui-images-api-base-unset": plan_images_api,
+    "openwebui-automatic-generation-on": plan_automatic_generation,
+}
+
+
+def plan(stack: Stack, results: list[Result]) -> Plan:
+    """A change for every finding a planner can fix; every other warning and failure is manual."""
+    out = Plan([], [])
+    for r in results:
+        if r.status not in (Status.WARN, Status.FAIL) or not r.fix_id:
+            continue
+        planner = PLANNERS.get(r.fix_id)
+        if planner is None:
+            out.manual.append(Manual(r))
+            continue
+        try:
+            out.planned.append(Planned(r, planner(stack, r)))
+        except NotAutomatic as exc:
+            out.manual.append(Manual(r, str(exc)))
+    return out
+
