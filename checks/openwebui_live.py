@@ -51,7 +51,7 @@ REQUIRED_KEYS = ("ENABLE_IMAGE_GENERATION", "IMAGE_GENERATION_ENGINE", "IMAGE_GE
 @dataclass(frozen=True)
 class Target:
     url: str
-    origin: str   # "--openwebui-url", "the compose port mapping (file:line)", "the default"
+    origin: str   # "--openwebui-url", "the compose port mapping at file:line", "the default"
 
 
 def openwebui_service(stack: Stack) -> Service | None:
@@ -71,7 +71,7 @@ def openwebui_target(settings: Settings, stack: Stack) -> Target:
                 host = pm.host_ip if pm.host_ip and pm.host_ip not in ("0.0.0.0", "::") else "localhost"
                 host = f"[{host}]" if ":" in host else host
                 where = Location(svc.file, pm.line or svc.line)
-                return Target(f"http://{host}:{pm.host_port}", f"the compose port mapping ({where})")
+                return Target(f"http://{host}:{pm.host_port}", f"the compose port mapping at {where}")
     return Target(DEFAULT_URL, "the default")
 
 
@@ -186,10 +186,6 @@ def read_image_config(http: Http, settings: Settings, stack: Stack) -> ConfigRea
 
 
 # -- 3. the stored settings themselves ----------------------------------------------------------
-def _proxy_for(stack: Stack, base_url: str):
-    return stack.proxy_for_url(base_url) or stack.image_proxy
-
-
 def _expected_base(stack: Stack) -> str:
     proxy = stack.image_proxy
     if proxy and proxy.service:
@@ -197,76 +193,93 @@ def _expected_base(stack: Stack) -> str:
     return "http://litellm:4000/v1"
 
 
-def _files_say(svc: Service | None, name: str) -> str:
-    """' (the files say X at file:line)', for a hint that the database keeps another value."""
-    if svc is None or name not in svc.env:
-        return ""
-    shown = "a different key" if is_secret_name(name) else repr(svc.env[name].value)
-    return f"; {svc.at(name)} says {shown}: see openwebui.config-persisted"
+@dataclass(frozen=True)
+class Fault:
+    """A stored image setting that breaks generation, with the fix it would need in the files."""
+
+    setting: str
+    message: str
+    fix: str
+    params: dict[str, Any]
+    at: Location | None = None
+
+
+def stored_faults(config: dict[str, Any], stack: Stack) -> list[Fault]:
+    """The rules the file checks apply, applied to the settings Open WebUI really uses."""
+    params = _service_params(stack)
+    faults: list[Fault] = []
+    engine = str(config.get("IMAGE_GENERATION_ENGINE") or "")
+    model = str(config.get("IMAGE_GENERATION_MODEL") or "").strip()
+    base = str(config.get("IMAGES_OPENAI_API_BASE_URL") or "").strip()
+    size = str(config.get("IMAGE_SIZE") or "")
+    if config.get("ENABLE_IMAGE_GENERATION") is not True:
+        faults.append(Fault("ENABLE_IMAGE_GENERATION", "the running Open WebUI has image generation off",
+                            "openwebui-image-generation-disabled", params))
+    if engine != "openai":
+        faults.append(Fault("IMAGE_GENERATION_ENGINE", f"the running Open WebUI uses the image engine {engine!r}, "
+                            "not 'openai': it will not call LiteLLM", "openwebui-image-engine-not-openai", params))
+    if not model:
+        faults.append(Fault("IMAGE_GENERATION_MODEL", "the running Open WebUI has no image model: it asks for "
+                            "dall-e-2", "openwebui-image-model-unset", {**params, "model": _suggested_model(stack)}))
+    if not base or (urlsplit(base).hostname or "").lower() == urlsplit(OPENAI_PUBLIC_BASE).hostname:
+        faults.append(Fault("IMAGES_OPENAI_API_BASE_URL", f"the running Open WebUI sends image requests to "
+                            f"{base or 'no URL'}, not to LiteLLM", "openwebui-images-api-base-unset",
+                            {**params, "var": "IMAGES_OPENAI_API_BASE_URL", "expected": _expected_base(stack),
+                             "base": _expected_base(stack)}))
+    if not str(config.get("IMAGES_OPENAI_API_KEY") or "").strip():
+        faults.append(Fault("IMAGES_OPENAI_API_KEY", "the running Open WebUI sends image requests with an empty key",
+                            "openwebui-images-api-base-unset",
+                            {**params, "var": "IMAGES_OPENAI_API_KEY", "expected": "${LITELLM_MASTER_KEY}",
+                             "base": _expected_base(stack)}))
+    proxy = stack.proxy_for_url(base) or stack.image_proxy
+    if not model or proxy is None or proxy.config is None or not proxy.config.deployments:
+        return faults
+    if not proxy.config.find(model):
+        served = ", ".join(proxy.config.served())
+        faults.append(Fault("IMAGE_GENERATION_MODEL", f"the running Open WebUI asks for the image model {model!r}, "
+                            f"which {proxy.config.display} does not serve (it serves: {served})",
+                            "litellm-model-not-found",
+                            {"model": model, "served": served, "file": proxy.config.display,
+                             "service": proxy.service.name if proxy.service else proxy.name}, proxy.config.at()))
+        return faults
+    bedrock = next((m for m in (deployment_image_model(d) for d in proxy.config.find(model)) if m), None)
+    parsed = parse_size(size)
+    problem = "it is not WIDTHxHEIGHT" if parsed is None else bedrock.size_problem(*parsed) if bedrock else None
+    if bedrock and problem:
+        faults.append(Fault("IMAGE_SIZE", f"the running Open WebUI asks for IMAGE_SIZE={size!r}, which "
+                            f"{bedrock.name} rejects ({problem})", "image-size-unsupported",
+                            {**params, "expected": bedrock.nearest_size()}))
+    return faults
+
+
+def _suggested_model(stack: Stack) -> str:
+    proxy = stack.image_proxy
+    deps = proxy.config.deployments if proxy and proxy.config else []
+    return next((d.model_name for d in deps if deployment_image_model(d)), "nova-canvas")
+
+
+def _report(fault: Fault, persisted: dict[str, "Difference"], svc: Service | None) -> Result:
+    """A fault as a result; when the files already set that setting otherwise, the database is the cause."""
+    diff = persisted.get(fault.setting)
+    if diff is None or svc is None:
+        return failed(fault.message, fix=fault.fix, at=fault.at, params=fault.params, setting=fault.setting)
+    cause = cause_of_difference(svc)
+    shown = "another key" if is_secret_name(fault.setting) else repr(diff.wanted)
+    return failed(f"{fault.message}; {diff.at} sets {shown}, but {cause.why}", fix=cause.fix, params=cause.params,
+                  at=diff.at, setting=fault.setting)
 
 
 def evaluate(config: dict[str, Any], stack: Stack) -> list[Result]:
-    """The checks the file rules make, applied to the settings Open WebUI really uses."""
+    faults = stored_faults(config, stack)
     svc = openwebui_service(stack)
-    params = _service_params(stack)
-    out: list[Result] = []
-    enabled = config.get("ENABLE_IMAGE_GENERATION") is True
-    engine = str(config.get("IMAGE_GENERATION_ENGINE") or "")
-    model = str(config.get("IMAGE_GENERATION_MODEL") or "")
-    base = str(config.get("IMAGES_OPENAI_API_BASE_URL") or "")
-    has_key = bool(str(config.get("IMAGES_OPENAI_API_KEY") or "").strip())
-    size = str(config.get("IMAGE_SIZE") or "")
-
-    if not enabled:
-        out.append(failed("the running Open WebUI has image generation off (its stored ENABLE_IMAGE_GENERATION)"
-                          + _files_say(svc, "ENABLE_IMAGE_GENERATION"),
-                          fix="openwebui-image-generation-disabled", params=params, setting="ENABLE_IMAGE_GENERATION"))
-    if engine != "openai":
-        out.append(failed(f"the running Open WebUI uses the image engine {engine!r}, not 'openai': it will not call "
-                          "LiteLLM" + _files_say(svc, "IMAGE_GENERATION_ENGINE"),
-                          fix="openwebui-image-engine-not-openai", params=params, setting="IMAGE_GENERATION_ENGINE"))
-    if not model.strip():
-        suggested = next((d.model_name for d in (stack.image_proxy.config.deployments
-                                                 if stack.image_proxy and stack.image_proxy.config else [])
-                          if deployment_image_model(d)), "nova-canvas")
-        out.append(failed("the running Open WebUI has no image model: it asks for dall-e-2"
-                          + _files_say(svc, "IMAGE_GENERATION_MODEL"), fix="openwebui-image-model-unset",
-                          params={**params, "model": suggested}, setting="IMAGE_GENERATION_MODEL"))
-    host = (urlsplit(base).hostname or "").lower() if base else ""
-    if not base.strip() or host == urlsplit(OPENAI_PUBLIC_BASE).hostname:
-        out.append(failed(f"the running Open WebUI sends image requests to {base or 'no URL'}, not to LiteLLM"
-                          + _files_say(svc, "IMAGES_OPENAI_API_BASE_URL"), fix="openwebui-images-api-base-unset",
-                          params={**params, "var": "IMAGES_OPENAI_API_BASE_URL", "expected": _expected_base(stack),
-                                  "base": _expected_base(stack)}, setting="IMAGES_OPENAI_API_BASE_URL"))
-    if not has_key:
-        out.append(failed("the running Open WebUI sends image requests with an empty key"
-                          + _files_say(svc, "IMAGES_OPENAI_API_KEY"), fix="openwebui-images-api-base-unset",
-                          params={**params, "var": "IMAGES_OPENAI_API_KEY", "expected": "${LITELLM_MASTER_KEY}",
-                                  "base": _expected_base(stack)}, setting="IMAGES_OPENAI_API_KEY"))
-    proxy = _proxy_for(stack, base)
-    if model.strip() and proxy and proxy.config and proxy.config.deployments and not proxy.config.find(model):
-        served = ", ".join(proxy.config.served())
-        out.append(failed(f"the running Open WebUI asks for the image model {model!r}, which {proxy.config.display} "
-                          f"does not serve (it serves: {served})" + _files_say(svc, "IMAGE_GENERATION_MODEL"),
-                          fix="litellm-model-not-found", at=proxy.config.at(),
-                          params={"model": model, "served": served, "file": proxy.config.display,
-                                  "service": proxy.service.name if proxy.service else proxy.name},
-                          setting="IMAGE_GENERATION_MODEL"))
-    elif model.strip() and proxy and proxy.config:
-        bedrock = next((m for m in (deployment_image_model(d) for d in proxy.config.find(model)) if m), None)
-        parsed = parse_size(size)
-        problem = bedrock.size_problem(*parsed) if bedrock and parsed else None
-        if bedrock and (problem or parsed is None):
-            out.append(failed(f"the running Open WebUI asks for IMAGE_SIZE={size!r}, which {bedrock.name} rejects "
-                              f"({problem or 'not WIDTHxHEIGHT'})" + _files_say(svc, "IMAGE_SIZE"),
-                              fix="image-size-unsupported", params={**params, "expected": bedrock.nearest_size()},
-                              setting="IMAGE_SIZE"))
-    if out:
-        return out
-    summary = (f"image generation on, engine openai, model {model}, size {size or 'default'}, "
-               f"images to {base} with a key")
-    return [passed(f"the running Open WebUI uses: {summary}", model=model, engine=engine, size=size,
-                   images_api_base_url=base, images_api_key_set=has_key)]
+    persisted = {d.name: d for d in differences(config, svc)[0]} if svc else {}
+    if faults:
+        return [_report(f, persisted, svc) for f in faults]
+    model, base, size = (str(config.get(k) or "") for k in
+                         ("IMAGE_GENERATION_MODEL", "IMAGES_OPENAI_API_BASE_URL", "IMAGE_SIZE"))
+    return [passed(f"the running Open WebUI uses: image generation on, engine openai, model {model}, size "
+                   f"{size or 'default'}, images to {base} with a key", model=model, engine="openai", size=size,
+                   images_api_base_url=base, images_api_key_set=True)]
 
 
 @check(id="openwebui.image-settings", area="openwebui", title="The running Open WebUI's image settings are sound",
@@ -325,19 +338,50 @@ def differences(config: dict[str, Any], svc: Service) -> tuple[list[Difference],
     return diffs, unknown
 
 
+def persistence_off(svc: Service) -> str | None:
+    """The setting of the files that makes Open WebUI take its environment at every start, if any
+    (0.12.4: config.py ENABLE_PERSISTENT_CONFIG, default True; env.py RESET_CONFIG_ON_START, default False)."""
+    value = svc.get("ENABLE_PERSISTENT_CONFIG")
+    if value is not None and value.lower() != "true":
+        return f"ENABLE_PERSISTENT_CONFIG={value}"
+    value = svc.get("RESET_CONFIG_ON_START")
+    if value is not None and value.lower() == "true":
+        return f"RESET_CONFIG_ON_START={value}"
+    return None
+
+
+@dataclass(frozen=True)
+class Cause:
+    """Why the running Open WebUI uses another value than the files: the fix and the words for it."""
+
+    fix: str
+    params: dict[str, Any]
+    why: str
+
+
+def cause_of_difference(svc: Service) -> Cause:
+    off = persistence_off(svc)
+    if off is None:
+        return Cause("openwebui-config-persisted", {},
+                     "Open WebUI keeps what its database got at first start and ignores later environment changes")
+    return Cause("container-env-stale", {"service": svc.name, "container": svc.container_name or svc.name},
+                 f"with {off} Open WebUI takes the environment at every start, so the running container was "
+                 "started with an older environment (or the value was changed in Admin Settings since): recreate it")
+
+
 def _persisted(diff: Difference, svc: Service, url: str) -> Result:
+    cause = cause_of_difference(svc)
     if is_secret_name(diff.name):
-        text = (f"{diff.name}: the running Open WebUI keeps another key in its database than the one {diff.at} "
-                "sets (values not shown); the environment change is ignored")
-        return failed(text, fix="openwebui-config-persisted", at=diff.at, setting=diff.name, url=url)
-    text = (f"{diff.name}: the running Open WebUI uses {diff.stored!r} from its database, but {diff.at} sets "
-            f"{diff.wanted!r}; Open WebUI ignores environment changes after its first start")
-    return failed(text, fix="openwebui-config-persisted", at=diff.at, setting=diff.name,
+        text = (f"{diff.name}: the running Open WebUI uses another key than the one {diff.at} sets (values not "
+                f"shown); {cause.why}")
+        return failed(text, fix=cause.fix, params=cause.params, at=diff.at, setting=diff.name, url=url)
+    text = f"{diff.name}: the running Open WebUI uses {diff.stored!r}, but {diff.at} sets {diff.wanted!r}; {cause.why}"
+    return failed(text, fix=cause.fix, params=cause.params, at=diff.at, setting=diff.name,
                   stored=diff.stored, file_value=diff.wanted, url=url)
 
 
 @check(id="openwebui.config-persisted", area="openwebui",
-       title="Open WebUI uses the image settings the files give it", needs=("network",),
+       title="The running Open WebUI uses the image settings the files give it", needs=("network",),
        depends_on=("openwebui.version",), timeout=15)
 def stored_settings_match_files(settings, stack, http: Http):
     svc = openwebui_service(stack)

@@ -30,10 +30,15 @@ def check(
     title: str,
     needs: Iterable[str] = ("files",),
     depends_on: Iterable[str] = (),
+    after: Iterable[str] = (),
     timeout: float = 10.0,
     retry_on_wait: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Declare a function as a check. Registration happens in the registry, not on import."""
+    """Declare a function as a check. Registration happens in the registry, not on import.
+
+    `depends_on`: checks that must pass (or warn) first, else this one is skipped with the reason.
+    `after`: checks to wait for (their results are in the injected `results`) without that rule,
+    for a check that must run precisely when another failed."""
     if area not in AREAS:
         raise ValueError(f"check {id}: unknown area {area!r}; one of {', '.join(AREAS)}")
     needs_t = tuple(needs)
@@ -44,7 +49,7 @@ def check(
     def mark(func: Callable[..., Any]) -> Callable[..., Any]:
         setattr(func, CHECK_ATTR, CheckSpec(
             id=id, area=area, title=title, func=func, needs=needs_t,
-            depends_on=tuple(depends_on), timeout=timeout, retry_on_wait=retry_on_wait,
+            depends_on=tuple(depends_on), after=tuple(after), timeout=timeout, retry_on_wait=retry_on_wait,
         ))
         return func
 

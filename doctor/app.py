@@ -90,6 +90,8 @@ def list_command(json_out: bool) -> None:
     for r in rows:
         table.add_row(r["id"], r["area"], ",".join(r["needs"]), r["title"])
     console = make_console()
+    if not console.is_terminal:
+        console.width = 200  # piped: do not squeeze titles into 80 columns
     console.print(table)
     for e in registry.errors:
         console.print(f"plugin {e.name} ({e.value}) failed to load: {e.error}", style="magenta")

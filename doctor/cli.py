@@ -53,6 +53,9 @@ def run(
     model: Optional[str] = typer.Option(None, envvar=ENV + "MODEL", help="The image model under test."),
     region: Optional[str] = typer.Option(None, envvar=ENV + "REGION", help="AWS region for the Bedrock checks."),
     profile: Optional[str] = typer.Option(None, envvar=ENV + "PROFILE", help="AWS profile for the Bedrock checks."),
+    bedrock_endpoint: Optional[str] = typer.Option(None, "--bedrock-endpoint", envvar=ENV + "BEDROCK_ENDPOINT",
+                                                   help="Send bedrock, bedrock-runtime and STS calls to this URL "
+                                                        "(a Bedrock emulator, for rehearsals and tests)."),
     offline: bool = typer.Option(False, "--offline", envvar=ENV + "OFFLINE", help="Files only: no network, Docker or AWS."),
     no_live: bool = typer.Option(False, "--no-live", envvar=ENV + "NO_LIVE",
                                  help="Everything but the paid image generation."),
@@ -67,6 +70,8 @@ def run(
                                          help="Also write a JUnit XML report."),
     save_image: Optional[Path] = typer.Option(None, "--save-image", envvar=ENV + "SAVE_IMAGE", dir_okay=False,
                                               help="Keep the image the live generation returned."),
+    generation_timeout: float = typer.Option(60.0, "--generation-timeout", envvar=ENV + "GENERATION_TIMEOUT", min=1,
+                                             help="Seconds the live generation may take (Nova Canvas: 5-7 s)."),
     strict: bool = typer.Option(False, "--strict", envvar=ENV + "STRICT", help="Warnings fail the run too."),
     verbose: bool = typer.Option(False, "-v", "--verbose", envvar=ENV + "VERBOSE",
                                  help="Evidence for every check, timings, tracebacks."),
@@ -78,8 +83,9 @@ def run(
     settings = Settings(
         project=project, litellm_url=litellm_url, litellm_image_url=litellm_image_url, litellm_key=litellm_key,
         openwebui_url=openwebui_url, openwebui_token=openwebui_token, model=model, region=region,
-        profile=profile, offline=offline, no_live=no_live, only=split_csv(only), skip=split_csv(skip),
-        wait=wait, strict=strict, verbose=verbose, save_image=save_image,
+        profile=profile, bedrock_endpoint=bedrock_endpoint, offline=offline, no_live=no_live,
+        only=split_csv(only), skip=split_csv(skip),
+        wait=wait, strict=strict, verbose=verbose, save_image=save_image, generation_timeout=generation_timeout,
     )
     code = execute(settings, json_out=json_out, junit=junit)
     raise typer.Exit(int(code))

@@ -33,7 +33,7 @@ class Inputs:
         self.stack = stack
         self.results: dict[str, list[Any]] = {}
         self._built: dict[str, Any] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # a factory may ask for another input
         self._closers: list[Callable[[], None]] = []
 
     def get(self, name: str) -> Any:
@@ -68,7 +68,8 @@ class Inputs:
 
 
 # Modules that register client factories; imported only when a check asks for a client.
-CLIENT_MODULES: list[str] = ["canvas_doctor.http"]
+CLIENT_MODULES: list[str] = ["canvas_doctor.http", "canvas_doctor.litellm_client", "canvas_doctor.docker_client",
+                             "canvas_doctor.aws_client"]
 
 
 def _load_client_modules() -> None:

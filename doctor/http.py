@@ -11,8 +11,6 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
-
 from .clients import Inputs, provides
 
 MAX_BODY = 4 * 1024 * 1024      # an image answer (b64 PNG) fits; anything bigger is hostile
@@ -79,6 +77,8 @@ class Http:
     """One bounded client shared by the live checks of a run."""
 
     def __init__(self, connect_timeout: float = 2.0, read_timeout: float = 10.0):
+        import httpx  # here, not at module level: an offline run never pays for it (about 90 ms)
+
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
         self._client = httpx.Client(follow_redirects=False, trust_env=False,
@@ -88,6 +88,8 @@ class Http:
                 timeout: float | None = None, headers: dict[str, str] | None = None,
                 max_body: int = MAX_BODY) -> Answer:
         """Send one request; the whole exchange must finish within `timeout` (default: read timeout)."""
+        import httpx
+
         total = timeout or self.read_timeout
         hdrs = {"accept": "application/json", **(headers or {})}
         if key:

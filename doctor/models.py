@@ -112,6 +112,7 @@ class CheckSpec:
     func: CheckFunc
     needs: tuple[str, ...] = ("files",)
     depends_on: tuple[str, ...] = ()
+    after: tuple[str, ...] = ()  # order only: wait for these (if in the run), never skip because of them
     timeout: float = 10.0
     retry_on_wait: bool = False  # a free probe that --wait may repeat until it passes
     source: str = ""  # entry point that provided it

@@ -81,9 +81,10 @@ def load_registry(extra_modules: tuple[str, ...] = ()) -> Registry:
 _PREFIX_ORDER = ("config", "compose", "litellm", "openwebui", "cloudformation", "docker", "bedrock", "generate")
 
 
-def _order(spec: CheckSpec) -> tuple[int, int, str]:
-    """Area first, then the stack's own order (files, compose, proxy, UI, production), then id."""
+def _order(spec: CheckSpec) -> tuple[int, int, bool, str]:
+    """Area first, then the stack's own order (files, compose, proxy, UI, production), then the
+    reachability probes (those --wait repeats) before what they unlock, then id."""
     prefix = spec.id.split(".", 1)[0]
     area = AREAS.index(spec.area) if spec.area in AREAS else len(AREAS)
     rank = _PREFIX_ORDER.index(prefix) if prefix in _PREFIX_ORDER else len(_PREFIX_ORDER)
-    return area, rank, spec.id
+    return area, rank, not spec.retry_on_wait, spec.id

@@ -97,7 +97,7 @@ class Runner:
 
     def _execute(self, run: _Run, runs: dict[str, _Run], deadline: float) -> None:
         spec = run.spec
-        for dep in spec.depends_on:
+        for dep in spec.depends_on + spec.after:
             if dep in runs:
                 runs[dep].done.wait()
         blockers = [d for d in spec.depends_on if d in runs

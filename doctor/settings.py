@@ -19,6 +19,7 @@ class Settings:
     model: str | None = None
     region: str | None = None
     profile: str | None = None
+    bedrock_endpoint: str | None = None  # bedrock, bedrock-runtime and sts at one URL (the emulator)
     offline: bool = False
     no_live: bool = False
     only: tuple[str, ...] = ()

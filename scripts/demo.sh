@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# The README's first command: set up, then diagnose the bundled sample stacks (no AWS account needed).
+# The README's first command: set up, then diagnose a running sample stack (no AWS account needed).
+# It starts the project's Bedrock emulator and the real LiteLLM proxy on 127.0.0.1, runs the doctor
+# (all green, the generated image saved in demo-out/), then breaks the stack the way the guide
+# says to configure it and shows the diagnosis with its fix.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh >/dev/null
-echo "== canvas-doctor on the healthy sample stack (files only) =="
-.venv/bin/canvas-doctor run --offline --project fixtures/stacks/healthy || true
-echo
-echo "== canvas-doctor on the stack exactly as the guide writes it =="
-.venv/bin/canvas-doctor run --offline --project fixtures/stacks/guide-as-written || true
+bash testbed/install-services.sh litellm >/dev/null   # the real LiteLLM 1.108.7, cached after the first time
+exec .venv/bin/python -m canvas_doctor.testbed.walkthrough demo-out

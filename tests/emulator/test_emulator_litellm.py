@@ -50,8 +50,6 @@ for name, kw in cases.items():
 
 @pytest.mark.services
 def test_litellm_image_generation_through_the_emulator(request, tmp_path):
-    if "services" not in (request.config.option.markexpr or ""):
-        pytest.skip("slow (imports LiteLLM): run with -m services")
     if not (PYTHON.parent.parent / ".complete").exists():
         pytest.skip(f"no LiteLLM {VERSION} venv at {PYTHON.parent.parent} (testbed/install-services.sh litellm)")
     with BedrockEmulator(aliases={ARN: NOVA}) as emu:

@@ -1,0 +1,267 @@
+"""Checklist: Bedrock from this machine, as boto3 sees it (guide: "Method 2: Direct API Call" and
+"Images Not Appearing", item 6: "Model access enabled in AWS Bedrock console").
+
+1. Credentials: which source boto3 resolves, whether a Bedrock API key is in play, and whether STS
+   accepts the SigV4 credentials (GetCallerIdentity; a Bedrock API key cannot be checked there).
+2. Model access: GetFoundationModelAvailability (botocore >= 1.38.43), else GetFoundationModel.
+3. Lifecycle and on-demand use: GetFoundationModel's modelLifecycle and inferenceTypesSupported.
+Shapes as in botocore 1.44.8's bedrock 2023-04-20 service model. No call costs money.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from canvas_doctor.api import Result, check, failed, passed, skipped, warned
+from canvas_doctor.aws_client import Aws, AwsCallError, CredentialReport, classify
+from canvas_doctor.facts import image_model, profile_prefix
+
+CREDENTIALS = "bedrock.credentials"
+ACCESS = "bedrock.model-access"
+LIFECYCLE = "bedrock.model-lifecycle"
+INVOKE_ACTION = "bedrock:InvokeModel"
+AVAILABILITY_OP = "get_foundation_model_availability"   # botocore >= 1.38.43
+
+
+def fix_params(aws: Aws, **extra) -> dict:
+    """Placeholders of the Bedrock fixes: model, region, ARN, the deployment's file and service."""
+    m, region = aws.model, aws.region.name
+    known = image_model(m.foundation_id)
+    params = {"model": m.name, "model_id": m.foundation_id, "region": region, "arn": m.arn(region),
+              "regions": ", ".join(known.regions) if known else "a region that offers it",
+              "value": m.invoke_id, "profile": profile_prefix(region) + m.foundation_id,
+              "alternatives": "amazon.nova-canvas-v1:0"}
+    if m.proxy is not None:
+        params["service"] = m.proxy.name
+        if m.proxy.config is not None:
+            params["file"] = m.proxy.config.display
+    params.update(extra)
+    return params
+
+
+def _service_params(aws: Aws) -> dict:
+    """aws-credentials-missing's steps name the proxy's service and the file that sets its environment."""
+    proxy = aws.model.proxy
+    if proxy is not None and proxy.service is not None:
+        return fix_params(aws, file=proxy.service.file)
+    return fix_params(aws)
+
+
+def where(aws: Aws) -> str:
+    return f"{aws.model.foundation_id} in {aws.region.name}"
+
+
+def refused(aws: Aws, err: AwsCallError, doing: str) -> Result:
+    """A failed control-plane call, mapped to its fix."""
+    fault = classify(err)
+    return failed(f"{doing} failed: {fault.summary}: {err}", fix=fault.fix, params=fix_params(aws),
+                  error_code=err.code, http_status=err.status)
+
+
+# ---------------------------------------------------------------- 1. credentials
+
+
+def _missing(aws: Aws, creds: CredentialReport) -> Result:
+    data = {"source": None, "bearer_token": False, "problem": creds.problem, "region": aws.region.name,
+            "region_origin": aws.region.origin}
+    if creds.problem:  # configured, but unusable: an expired SSO session, a missing profile, a hung lookup
+        hint = f" (aws sso login --profile {creds.profile or 'default'})" if "SSO" in creds.problem else ""
+        return failed(f"boto3 could not load AWS credentials: {creds.problem}{hint}", fix="aws-credentials-missing",
+                      params=_service_params(aws), **data)
+    return failed(f"no AWS credentials and no Bedrock API key on this machine: boto3 looked in "
+                  f"{creds.searched}. The Bedrock checks need what the proxy needs: export "
+                  f"AWS_BEARER_TOKEN_BEDROCK, or AWS keys, or pass --profile", fix="aws-credentials-missing",
+                  params=_service_params(aws), **data)
+
+
+def _sts_refusal(err: AwsCallError) -> str:
+    code = err.code
+    if code in ("ExpiredToken", "ExpiredTokenException", "RequestExpired"):
+        return "they have expired (refresh them: aws sso login, or new session credentials)"
+    if code in ("InvalidClientTokenId", "UnrecognizedClientException"):
+        return "AWS does not know the access key (deleted, deactivated, or a typo)"
+    if code == "SignatureDoesNotMatch":
+        return "the secret access key does not belong to the access key"
+    return f"STS answered {code or err.status}"
+
+
+@check(id=CREDENTIALS, area="bedrock", title="AWS credentials or a Bedrock API key are found and accepted",
+       needs=("aws",), timeout=20.0)
+def credentials_are_usable(aws):
+    """Which source boto3 resolves; STS GetCallerIdentity verifies SigV4 credentials."""
+    creds: CredentialReport = aws.credentials()
+    region = aws.region
+    data = {"source": creds.method, "source_label": creds.source if creds.sigv4 else None,
+            "bearer_token": creds.bearer_token, "profile": creds.profile, "region": region.name,
+            "region_origin": region.origin, "endpoint": aws.endpoint}
+    in_region = f"region {region}"
+    if not creds.found:
+        return _missing(aws, creds)
+    key_note = "a Bedrock API key (AWS_BEARER_TOKEN_BEDROCK) signs the bedrock and bedrock-runtime calls"
+    if not creds.sigv4:
+        return passed(f"{key_note}; STS cannot verify a Bedrock API key, the model checks below do; {in_region}",
+                      **data)
+    try:
+        ident = aws.call("sts", "get_caller_identity")
+    except AwsCallError as err:
+        if err.kind == "aws":
+            text = (f"AWS credentials from {creds.source} are refused: {_sts_refusal(err)} "
+                    f"({err.code}: {err.message}); {in_region}")
+            if creds.bearer_token:  # Bedrock calls are signed with the key, not with these credentials
+                return warned(f"{text}. Bedrock calls use the Bedrock API key (AWS_BEARER_TOKEN_BEDROCK) instead",
+                              fix="aws-credentials-missing", params=_service_params(aws), error_code=err.code,
+                              **data)
+            return failed(text, fix="aws-credentials-missing", params=_service_params(aws), error_code=err.code,
+                          **data)
+        fault = classify(err)
+        return failed(f"could not verify the credentials from {creds.source}: {err}", fix=fault.fix,
+                      params=fix_params(aws), **data)
+    who = f"account {ident.get('Account')}, {ident.get('Arn')}"
+    data.update(account=ident.get("Account"), arn=ident.get("Arn"))
+    if creds.bearer_token:
+        return passed(f"{key_note} (it wins over SigV4); the SigV4 credentials from {creds.source} are valid "
+                      f"for STS ({who}); {in_region}", **data)
+    return passed(f"AWS credentials from {creds.source}, accepted by STS ({who}); {in_region}", **data)
+
+
+# ---------------------------------------------------------------- 2. model access
+
+
+def _denied(aws: Aws, why: str, **data) -> Result:
+    region = aws.region.name
+    return failed(f"{where(aws)}: {why}. Enable model access (Bedrock console > Model access) and allow "
+                  f"{INVOKE_ACTION} on {aws.model.arn(region)}", fix="bedrock-model-access-denied",
+                  params=fix_params(aws), action=INVOKE_ACTION, arn=aws.model.arn(region), **data)
+
+
+def _not_in_region(aws: Aws, detail: str) -> Result:
+    known = image_model(aws.model.foundation_id)
+    offered = f"; it is offered in {', '.join(known.regions)}" if known else ""
+    region = aws.region
+    return failed(f"{aws.model.foundation_id} is not offered in {region.name} ({region.origin}){offered}: {detail}",
+                  fix="bedrock-region-unsupported", at=region.location, params=fix_params(aws))
+
+
+def _availability(aws: Aws) -> Result:
+    answer = aws.call("bedrock", AVAILABILITY_OP, modelId=aws.model.foundation_id)
+    auth = answer.get("authorizationStatus")
+    entitled = answer.get("entitlementAvailability")
+    in_region = answer.get("regionAvailability")
+    agreement = answer.get("agreementAvailability") or {}
+    data = {"authorization": auth, "entitlement": entitled, "region_availability": in_region,
+            "agreement": agreement.get("status")}
+    if in_region == "NOT_AVAILABLE":
+        return _not_in_region(aws, "GetFoundationModelAvailability says regionAvailability NOT_AVAILABLE")
+    if auth == "NOT_AUTHORIZED":
+        return _denied(aws, "this identity is NOT_AUTHORIZED for the model", **data)
+    if entitled == "NOT_AVAILABLE":
+        return _denied(aws, "the account has no entitlement to the model (model access not enabled)", **data)
+    if agreement.get("status") not in (None, "AVAILABLE"):
+        note = f": {agreement['errorMessage']}" if agreement.get("errorMessage") else ""
+        return _denied(aws, f"the model's agreement is {agreement.get('status')}{note}", **data)
+    return passed(f"{where(aws)}: authorized, entitled, agreement accepted, offered in the region", **data)
+
+
+def _details_only(aws: Aws) -> Result:
+    aws.call("bedrock", "get_foundation_model", modelIdentifier=aws.model.foundation_id)
+    return passed(f"{where(aws)}: offered in the region (this botocore has no GetFoundationModelAvailability; "
+                  "the direct generation tells whether the account may invoke it)")
+
+
+@check(id=ACCESS, area="bedrock", title="The account may use the image model in the region",
+       needs=("aws",), depends_on=(CREDENTIALS,), timeout=30.0)
+def model_access(aws):
+    """Guide: Images Not Appearing, item 6 ("Model access enabled in AWS Bedrock console")."""
+    if aws.model.not_bedrock:
+        return skipped(aws.model.not_bedrock)
+    try:
+        if aws.has_operation("bedrock", AVAILABILITY_OP):
+            return _availability(aws)
+        return _details_only(aws)
+    except AwsCallError as err:
+        if err.code in ("ResourceNotFoundException", "ValidationException") and err.kind == "aws":
+            return _not_in_region(aws, f"{err.code}: {err.message}")
+        if err.code == "AccessDeniedException" and "not authorized to perform" in err.message:
+            op = err.operation or "the control-plane call"
+            return warned(f"this identity may not call bedrock:{op}, so model access cannot be read here "
+                          f"({err.message}); it still needs {INVOKE_ACTION} on {aws.model.arn(aws.region.name)}",
+                          fix="bedrock-model-access-denied", params=fix_params(aws), error_code=err.code)
+        if err.code == "AccessDeniedException" and classify(err).fix == "bedrock-model-access-denied":
+            return _denied(aws, f"AccessDeniedException: {err.message}")
+        return refused(aws, err, f"reading model access for {where(aws)}")
+
+
+# ---------------------------------------------------------------- 3. lifecycle
+
+
+def _when(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    if isinstance(text, datetime):
+        return text if text.tzinfo else text.replace(tzinfo=timezone.utc)
+    try:
+        parsed = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def active_image_models(aws: Aws) -> list[str]:
+    """ACTIVE image models on demand in the region (ListFoundationModels byOutputModality=IMAGE)."""
+    answer = aws.call("bedrock", "list_foundation_models", byOutputModality="IMAGE")
+    out = []
+    for s in answer.get("modelSummaries") or []:
+        life = (s.get("modelLifecycle") or {}).get("status")
+        if life == "ACTIVE" and s.get("modelId") != aws.model.foundation_id and \
+                "ON_DEMAND" in (s.get("inferenceTypesSupported") or ["ON_DEMAND"]):
+            out.append(f"{s['modelId']} ({s.get('modelName') or s['modelId']})")
+    return out
+
+
+def _end_of_life(aws: Aws, end: datetime | None) -> Result:
+    try:
+        alternatives = active_image_models(aws)
+        offer = ", ".join(alternatives) if alternatives else f"none in {aws.region.name}"
+    except AwsCallError as err:
+        alternatives, offer = [], f"unknown (ListFoundationModels failed: {err})"
+    ended = f"on {end:%Y-%m-%d}" if end else "(no date given)"
+    return failed(f"{where(aws)} reached its end of life {ended}; every call fails. ACTIVE image models in "
+                  f"{aws.region.name}: {offer}", fix="bedrock-model-end-of-life", at=aws.model.line_of("model"),
+                  params=fix_params(aws, alternatives=offer), end_of_life=f"{end:%Y-%m-%d}" if end else None,
+                  alternatives=alternatives)
+
+
+@check(id=LIFECYCLE, area="bedrock", title="The image model is ACTIVE and callable on demand",
+       needs=("aws",), depends_on=(CREDENTIALS,), timeout=30.0)
+def model_lifecycle(aws):
+    """modelLifecycle: LEGACY with an end-of-life date is a warning; past it, a failure."""
+    if aws.model.not_bedrock:
+        return skipped(aws.model.not_bedrock)
+    try:
+        details = aws.call("bedrock", "get_foundation_model",
+                           modelIdentifier=aws.model.foundation_id).get("modelDetails") or {}
+    except AwsCallError as err:
+        if err.kind == "aws" and err.code in ("ResourceNotFoundException", "ValidationException"):
+            return skipped(f"{where(aws)}: the model is not offered there (see {ACCESS})")
+        if err.kind == "aws" and err.code == "AccessDeniedException" and "not authorized to perform" in err.message:
+            return skipped(f"this identity may not call bedrock:GetFoundationModel ({err.message})")
+        return refused(aws, err, f"reading the lifecycle of {where(aws)}")
+    life = details.get("modelLifecycle") or {}
+    status, end = life.get("status"), _when(life.get("endOfLifeTime"))
+    data = {"lifecycle": status, "end_of_life": f"{end:%Y-%m-%d}" if end else None,
+            "inference_types": details.get("inferenceTypesSupported")}
+    out: list[Result] = []
+    if status == "LEGACY":
+        if end is not None and end <= datetime.now(timezone.utc):
+            out.append(_end_of_life(aws, end))
+        else:
+            date = f"{end:%Y-%m-%d}" if end else "a date not yet published"
+            out.append(warned(f"{where(aws)} is Legacy: its end of life is {date}; calls fail after it",
+                              fix="bedrock-model-legacy", at=aws.model.line_of("model"),
+                              params=fix_params(aws, end_of_life=date), **data))
+    types = details.get("inferenceTypesSupported") or []
+    if types and "ON_DEMAND" not in types and not aws.model.uses_profile:
+        p = fix_params(aws)
+        out.append(failed(f"{where(aws)} cannot be invoked on demand by its model id (inferenceTypesSupported: "
+                          f"{', '.join(types)}): call it through the inference profile {p['profile']}",
+                          fix="bedrock-inference-profile-required", at=aws.model.line_of("model"), params=p, **data))
+    return out or [passed(f"{where(aws)} is {status or 'listed'}, on demand", **data)]

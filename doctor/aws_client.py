@@ -1,0 +1,571 @@
+"""The `aws` input of the Bedrock checks: which model, which region, which credentials, and bounded
+boto3 clients. boto3/botocore are imported here only, inside the methods that need them.
+
+Facts read in botocore 1.44.8's source (the project's venv):
+- Credentials (credentials.create_credential_resolver): environment, assume-role, then the profile's
+  providers (web identity, sso, shared-credentials-file, custom-process, config-file, login), then
+  ec2-credentials-file, boto-config, container-role and iam-role (instance metadata). The provider
+  that answered is `Credentials.method`. An explicit profile drops the environment provider.
+  Instance metadata waits `metadata_service_timeout` (default 1 s) per attempt.
+- Bedrock API keys (botocore >= 1.39): tokens.ScopedEnvTokenProvider and
+  utils.get_token_from_environment read AWS_BEARER_TOKEN_<SIGNING NAME>, i.e. AWS_BEARER_TOKEN_BEDROCK
+  for both `bedrock` and `bedrock-runtime`; handlers._should_prefer_bearer_auth then signs with
+  `Authorization: Bearer` whenever it is set (no signature version set in code). auth.BearerAuth
+  refuses a plain-http endpoint. STS does not accept it: GetCallerIdentity needs SigV4 credentials.
+- Bedrock control plane: GetFoundationModelAvailability exists from botocore 1.38.43.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping
+from urllib.parse import urlsplit
+
+from . import __version__
+from .clients import Inputs, provides
+from .facts import image_model
+from .models import Location
+from .settings import Settings
+from .stack.model import Deployment, Proxy, Stack
+from .stack.queries import deployment_region, wanted_image_model
+
+DEFAULT_MODEL_ID = "amazon.nova-canvas-v1:0"
+LITELLM_FALLBACK_REGION = "us-west-2"   # LiteLLM 1.108.7 base_aws_llm._get_aws_region_name, when nothing is set
+CREDENTIALS_BUDGET = 3.0                # seconds the whole credential lookup may take
+METADATA_TIMEOUT = 1                    # s per instance-metadata request (botocore: an int; 1 is its default)
+METADATA_PROBE = 0.3                    # s to connect to the instance-metadata address before asking it
+BEARER_VAR = "AWS_BEARER_TOKEN_BEDROCK"
+_GEO_PREFIXES = ("us", "eu", "apac", "global", "us-gov", "jp", "au", "ca")
+_ROUTE_PREFIXES = ("invoke/", "converse/", "converse_like/")
+
+# Readable names of botocore's Credentials.method values.
+CREDENTIAL_SOURCES = {
+    "env": "environment variables (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)",
+    "explicit": "credentials passed in code",
+    "shared-credentials-file": "the shared credentials file (~/.aws/credentials)",
+    "config-file": "the AWS config file (~/.aws/config)",
+    "sso": "AWS IAM Identity Center (SSO) in the AWS config file",
+    "login": "an `aws login` session",
+    "assume-role": "a role assumed through the AWS config file (role_arn)",
+    "assume-role-with-web-identity": "a web-identity role (AWS_WEB_IDENTITY_TOKEN_FILE / AWS_ROLE_ARN)",
+    "custom-process": "a credential_process in the AWS config file",
+    "container-role": "the container's task role (ECS/EKS credentials endpoint)",
+    "iam-role": "the instance's IAM role (EC2 instance metadata)",
+    "ec2-credentials-file": "the file AWS_CREDENTIAL_FILE names",
+    "boto-config": "a boto config file (~/.boto, /etc/boto.cfg, BOTO_CONFIG)",
+}
+
+# Environment variables and files through which botocore's chain could find credentials.
+_CREDENTIAL_VARS = (
+    "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CREDENTIAL_FILE", "BOTO_CONFIG",
+)
+
+
+# ---------------------------------------------------------------- what is probed
+
+
+@dataclass(frozen=True)
+class RegionChoice:
+    """The region the Bedrock checks use and where that choice came from."""
+
+    name: str
+    origin: str
+    location: Location | None = None
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.origin})"
+
+
+@dataclass(frozen=True)
+class ModelUnderTest:
+    """The Bedrock model behind the wanted image model: what InvokeModel gets, and its foundation model."""
+
+    name: str                   # the LiteLLM model name Open WebUI asks for
+    invoke_id: str              # what LiteLLM sends as modelId (model_id, else the model after `bedrock/`)
+    foundation_id: str          # the foundation model for the control plane (no profile prefix, no ARN)
+    origin: str
+    deployment: Deployment | None = None
+    proxy: Proxy | None = None
+    not_bedrock: str | None = None   # the deployment calls another provider: no Bedrock model to probe
+
+    @property
+    def location(self) -> Location | None:
+        if self.deployment is None or self.proxy is None or self.proxy.config is None:
+            return None
+        return self.proxy.config.at(self.deployment.line)
+
+    def line_of(self, key: str) -> Location | None:
+        if self.deployment is None or self.proxy is None or self.proxy.config is None:
+            return None
+        return self.proxy.config.at(self.deployment.line_of(key))
+
+    @property
+    def display_name(self) -> str:
+        known = image_model(self.foundation_id)
+        return known.name if known else self.foundation_id
+
+    def arn(self, region: str) -> str:
+        return f"arn:aws:bedrock:{region}::foundation-model/{self.foundation_id}"
+
+    @property
+    def uses_profile(self) -> bool:
+        """The deployment already calls an inference profile (`us.`... or an inference-profile ARN)."""
+        ident = self.invoke_id
+        return ":inference-profile/" in ident or ":application-inference-profile/" in ident or \
+            ident.split(".", 1)[0] in _GEO_PREFIXES
+
+
+def _strip_route(model: str) -> str:
+    for prefix in _ROUTE_PREFIXES:
+        if model.startswith(prefix):
+            return model[len(prefix):]
+    return model
+
+
+def foundation_id_of(*candidates: str) -> str | None:
+    """The foundation model id in a model id, a `us.`-style profile id or a foundation-model ARN."""
+    for raw in candidates:
+        ident = _strip_route(raw or "")
+        if not ident:
+            continue
+        if ident.startswith("arn:"):
+            resource = ident.split(":", 5)[-1]
+            kind, _, rest = resource.partition("/")
+            if kind in ("foundation-model", "inference-profile") and rest:
+                return foundation_id_of(rest)
+            continue  # a provisioned or custom model ARN names no foundation model
+        head, dot, rest = ident.partition(".")
+        if dot and head in _GEO_PREFIXES and "." in rest:
+            return rest
+        return ident
+    return None
+
+
+def model_under_test(stack: Stack, settings: Settings) -> ModelUnderTest:
+    """The deployment behind the wanted image model (the image proxy first), else Nova Canvas."""
+    wanted = wanted_image_model(stack, settings.model)
+    proxies = [p for p in [stack.image_proxy, *stack.proxies.values()] if p is not None]
+    seen: set[int] = set()
+    elsewhere: str | None = None
+    for proxy in proxies:
+        if id(proxy) in seen or proxy.config is None:
+            continue
+        seen.add(id(proxy))
+        for dep in proxy.config.find(wanted.name):
+            if dep.provider != "bedrock":
+                elsewhere = elsewhere or f"the {wanted.name} deployment calls {dep.model}, not Bedrock " \
+                                         f"({proxy.config.display}:{dep.line})"
+                continue
+            invoke = _strip_route(dep.base_model_id)
+            found = foundation_id_of(dep.base_model_id, dep.provider_model) or DEFAULT_MODEL_ID
+            where = f"{proxy.config.display}:{dep.line}"
+            return ModelUnderTest(wanted.name, invoke, found, f"the {wanted.name} deployment ({where})", dep, proxy)
+    if elsewhere:
+        return ModelUnderTest(wanted.name, DEFAULT_MODEL_ID, DEFAULT_MODEL_ID, elsewhere, not_bedrock=elsewhere)
+    direct = foundation_id_of(wanted.name) if image_model(wanted.name) else None
+    if direct:
+        return ModelUnderTest(wanted.name, wanted.name, direct, f"--model {wanted.name}")
+    return ModelUnderTest(wanted.name, DEFAULT_MODEL_ID, DEFAULT_MODEL_ID,
+                          f"no Bedrock deployment named {wanted.name!r} found; Nova Canvas by default")
+
+
+# ---------------------------------------------------------------- credentials
+
+
+@dataclass(frozen=True)
+class CredentialReport:
+    """What boto3 would sign with: SigV4 credentials (and their source), a Bedrock API key, or nothing."""
+
+    method: str | None          # botocore's Credentials.method; None when no SigV4 credentials were found
+    bearer_token: bool          # AWS_BEARER_TOKEN_BEDROCK is set: bedrock and bedrock-runtime use it
+    profile: str | None
+    problem: str | None = None  # why the lookup failed (a missing profile, an expired SSO session ...)
+    searched: str = ""
+
+    @property
+    def source(self) -> str:
+        if self.method is None:
+            return "none"
+        return CREDENTIAL_SOURCES.get(self.method, self.method)
+
+    @property
+    def sigv4(self) -> bool:
+        return self.method is not None
+
+    @property
+    def found(self) -> bool:
+        return self.sigv4 or self.bearer_token
+
+
+def _aws_file(environ: Mapping[str, str], var: str, default: str) -> Path:
+    return Path(os.path.expanduser(environ.get(var) or default))
+
+
+def no_aws_setup(environ: Mapping[str, str]) -> bool:
+    """No variable and no file through which botocore's chain could find credentials or a profile."""
+    if any(environ.get(v) for v in (*_CREDENTIAL_VARS, BEARER_VAR)):
+        return False
+    files = (_aws_file(environ, "AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials"),
+             _aws_file(environ, "AWS_CONFIG_FILE", "~/.aws/config"),
+             Path(os.path.expanduser("~/.boto")), Path("/etc/boto.cfg"))
+    return not any(f.exists() for f in files)
+
+
+def metadata_disabled(environ: Mapping[str, str]) -> bool:
+    return environ.get("AWS_EC2_METADATA_DISABLED", "").strip().lower() == "true"
+
+
+def metadata_endpoint(environ: Mapping[str, str]) -> tuple[str, int]:
+    """Where botocore would ask for instance credentials (utils.IMDSFetcher's endpoints)."""
+    url = environ.get("AWS_EC2_METADATA_SERVICE_ENDPOINT")
+    if not url:
+        ipv6 = environ.get("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", "").lower() == "ipv6"
+        url = "http://[fd00:ec2::254]" if ipv6 else "http://169.254.169.254"
+    parts = urlsplit(url)
+    return parts.hostname or "169.254.169.254", parts.port or (443 if parts.scheme == "https" else 80)
+
+
+def metadata_answers(environ: Mapping[str, str], timeout: float = METADATA_PROBE) -> bool:
+    """Whether anything accepts a connection at the instance-metadata address, within `timeout`.
+
+    On EC2 it connects in about a millisecond; off EC2 the address is often a black hole where
+    botocore would wait its whole timeout twice (IMDSv2 token, then v1)."""
+    host, port = metadata_endpoint(environ)
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+class _MetadataIfAnswering:
+    """botocore's instance-metadata provider, asked only when the address accepts a connection."""
+
+    METHOD = "iam-role"
+
+    def __init__(self, inner: Any, environ: Mapping[str, str]):
+        self.inner = inner
+        self.environ = environ
+
+    def load(self) -> Any:
+        return self.inner.load() if metadata_answers(self.environ) else None
+
+
+def searched_places(environ: Mapping[str, str], profile: str | None) -> str:
+    imds = "instance metadata (disabled: AWS_EC2_METADATA_DISABLED)" if metadata_disabled(environ) else \
+        f"instance metadata ({metadata_endpoint(environ)[0]})"
+    env = "" if profile else "the environment (AWS_ACCESS_KEY_ID, AWS_BEARER_TOKEN_BEDROCK), "
+    name = profile or environ.get("AWS_PROFILE") or "default"
+    return f"{env}the shared credentials and config files (profile {name}), SSO, a container role and {imds}"
+
+
+# ---------------------------------------------------------------- calls and their failures
+
+
+class AwsCallError(Exception):
+    """An AWS call that failed: an AWS error answer, or no usable answer at all."""
+
+    def __init__(self, kind: str, message: str, code: str = "", status: int = 0, operation: str = ""):
+        super().__init__(message)
+        self.kind = kind            # "aws" (an error answer) | "network" | "timeout" | "credentials" | "config"
+        self.message = message
+        self.code = code
+        self.status = status
+        self.operation = operation
+
+    def __str__(self) -> str:
+        if self.kind == "aws":
+            return f"{self.code} ({self.status}): {self.message}"
+        return self.message
+
+
+def _translate(exc: Exception, what: str) -> AwsCallError:
+    """A botocore exception -> AwsCallError with a sentence a user can act on."""
+    from botocore import exceptions as bx
+
+    if isinstance(exc, bx.ClientError):
+        err = exc.response.get("Error", {})
+        meta = exc.response.get("ResponseMetadata", {})
+        return AwsCallError("aws", str(err.get("Message") or err.get("message") or exc), str(err.get("Code") or ""),
+                            int(meta.get("HTTPStatusCode") or 0), exc.operation_name)
+    if isinstance(exc, (bx.ConnectTimeoutError, bx.ReadTimeoutError)):
+        return AwsCallError("timeout", f"{what}: no answer in time ({exc})")
+    if isinstance(exc, bx.EndpointConnectionError):
+        return AwsCallError("network", f"{what}: cannot connect to {exc.kwargs.get('endpoint_url', 'the endpoint')}")
+    if isinstance(exc, bx.NoCredentialsError):
+        return AwsCallError("credentials", f"{what}: no credentials to sign with")
+    if isinstance(exc, bx.InvalidEndpointConfigurationError):
+        return AwsCallError("config", f"{what}: {exc} A Bedrock API key (AWS_BEARER_TOKEN_BEDROCK) is sent only "
+                                      "over HTTPS: use an https:// --bedrock-endpoint")
+    if isinstance(exc, (bx.SSLError,)):
+        return AwsCallError("network", f"{what}: TLS failed ({exc}); for a private CA set AWS_CA_BUNDLE")
+    if isinstance(exc, bx.HTTPClientError):
+        return AwsCallError("network", f"{what}: {exc}")
+    if isinstance(exc, bx.BotoCoreError):
+        return AwsCallError("config", f"{what}: {exc}")
+    raise exc
+
+
+# ---------------------------------------------------------------- the input
+
+
+@dataclass
+class Aws:
+    """Lazily built boto3 session and clients for one run; every call is bounded and never retried."""
+
+    settings: Settings
+    stack: Stack
+    environ: Mapping[str, str] = field(default_factory=lambda: os.environ)
+    _lock: threading.RLock = field(default_factory=threading.RLock)          # session, clients, region
+    _cred_lock: threading.Lock = field(default_factory=threading.Lock)       # the credential lookup
+    _session: Any = None
+    _botocore: Any = None
+    _clients: dict[tuple[str, float], Any] = field(default_factory=dict)
+    _credentials: CredentialReport | None = None
+    _region: RegionChoice | None = None
+    _model: ModelUnderTest | None = None
+
+    # -- what is probed ----------------------------------------------------------------------
+
+    @property
+    def endpoint(self) -> str | None:
+        return self.settings.bedrock_endpoint or None
+
+    @property
+    def profile(self) -> str | None:
+        return self.settings.profile or None
+
+    @property
+    def model(self) -> ModelUnderTest:
+        with self._lock:
+            if self._model is None:
+                self._model = model_under_test(self.stack, self.settings)
+            return self._model
+
+    @property
+    def region(self) -> RegionChoice:
+        """--region, else the image deployment's region, else AWS_REGION/AWS_DEFAULT_REGION, else the profile."""
+        with self._lock:
+            if self._region is None:
+                self._region = self._choose_region()
+            return self._region
+
+    def _choose_region(self) -> RegionChoice:
+        if self.settings.region:
+            return RegionChoice(self.settings.region, "--region")
+        m = self.model
+        if m.deployment is not None and m.proxy is not None:
+            region, origin = deployment_region(m.deployment, m.proxy)
+            if region:
+                if origin == "aws_region_name":
+                    at = m.line_of("aws_region_name")
+                    return RegionChoice(region, f"aws_region_name of the {m.name} deployment, {at}", at)
+                return RegionChoice(region, f"{origin} of the {m.proxy.name} service", m.proxy.service.at(origin)
+                                    if m.proxy.service else None)
+            if m.invoke_id.startswith("arn:"):
+                return RegionChoice(m.invoke_id.split(":")[3], f"the region in the {m.name} deployment's ARN")
+        for var in ("AWS_REGION", "AWS_DEFAULT_REGION"):
+            if self.environ.get(var):
+                return RegionChoice(self.environ[var], f"{var} on this machine")
+        if not no_aws_setup(self.environ):
+            try:
+                region = self.session().region_name
+            except Exception:  # a broken profile is reported by the credentials check
+                region = None
+            if region:
+                return RegionChoice(region, f"the region of AWS profile {self.profile or 'default'}")
+        if m.deployment is not None:
+            return RegionChoice(LITELLM_FALLBACK_REGION, f"LiteLLM's fallback: the {m.name} deployment sets no "
+                                                         "aws_region_name and no AWS_REGION is set",
+                                m.location)
+        return RegionChoice("us-east-1", "no region configured anywhere; us-east-1 offers both image models")
+
+    # -- boto3 -------------------------------------------------------------------------------
+
+    def session(self) -> Any:
+        """The boto3 Session (profile applied, instance-metadata waits kept short). Raises ProfileNotFound."""
+        with self._lock:
+            if self._session is None:
+                import boto3
+                import botocore.session
+
+                core = botocore.session.get_session()
+                # Keep instance-metadata lookups short unless the user tuned them (botocore reads
+                # AWS_METADATA_SERVICE_TIMEOUT / _NUM_ATTEMPTS; the instance variable wins over both).
+                if not self.environ.get("AWS_METADATA_SERVICE_TIMEOUT"):
+                    core.set_config_variable("metadata_service_timeout", METADATA_TIMEOUT)
+                if not self.environ.get("AWS_METADATA_SERVICE_NUM_ATTEMPTS"):
+                    core.set_config_variable("metadata_service_num_attempts", 1)
+                self._botocore = core
+                self._session = boto3.session.Session(botocore_session=core, profile_name=self.profile)
+            return self._session
+
+    def client(self, service: str, read_timeout: float | None = None) -> Any:
+        """A bounded client (one attempt, short timeouts) for bedrock, bedrock-runtime or sts."""
+        timeout = float(read_timeout or self.settings.read_timeout)
+        key = (service, timeout)
+        with self._lock:
+            if key not in self._clients:
+                from botocore.config import Config
+
+                config = Config(connect_timeout=self.settings.connect_timeout, read_timeout=timeout,
+                                retries={"total_max_attempts": 1, "mode": "standard"},
+                                user_agent_extra=f"canvas-doctor/{__version__}")
+                kwargs: dict[str, Any] = {"region_name": self.region.name, "config": config}
+                if self.endpoint:
+                    kwargs["endpoint_url"] = self.endpoint
+                try:
+                    self._clients[key] = self.session().client(service, **kwargs)
+                except Exception as exc:
+                    raise _translate(exc, f"{service} client") from None
+            return self._clients[key]
+
+    def call(self, service: str, operation: str, *, read_timeout: float | None = None, **params: Any) -> dict:
+        """One AWS call; every failure becomes an AwsCallError."""
+        where = f"{service} {operation} at {self.endpoint or 'AWS'}"
+        client = self.client(service, read_timeout)
+        try:
+            return getattr(client, operation)(**params)
+        except Exception as exc:
+            raise _translate(exc, where) from None
+
+    def invoke_model(self, model_id: str, body: bytes, *, timeout: float) -> bytes:
+        """InvokeModel (bedrock-runtime), the answer body read whole; failures as AwsCallError."""
+        where = f"bedrock-runtime InvokeModel at {self.endpoint or 'AWS'}"
+        client = self.client("bedrock-runtime", timeout)
+        try:
+            answer = client.invoke_model(modelId=model_id, body=body, contentType="application/json",
+                                         accept="application/json")
+            return answer["body"].read()
+        except Exception as exc:
+            raise _translate(exc, where) from None
+
+    def has_operation(self, service: str, operation: str) -> bool:
+        """Whether the installed botocore knows an operation (GetFoundationModelAvailability: >= 1.38.43)."""
+        return operation in self.client(service).meta.method_to_api_mapping
+
+    # -- credentials -------------------------------------------------------------------------
+
+    def credentials(self) -> CredentialReport:
+        """What boto3 resolves, within CREDENTIALS_BUDGET seconds whatever the chain does."""
+        with self._cred_lock:  # not self._lock: the lookup thread needs that one for the session
+            if self._credentials is None:
+                self._credentials = self._bounded(self._resolve_credentials, CREDENTIALS_BUDGET)
+            return self._credentials
+
+    def _bounded(self, work: Callable[[], CredentialReport], budget: float) -> CredentialReport:
+        box: dict[str, Any] = {}
+
+        def run() -> None:
+            try:
+                box["value"] = work()
+            except Exception as exc:  # reported as a problem, never raised into the check
+                box["error"] = exc
+
+        thread = threading.Thread(target=run, name="aws-credentials", daemon=True)
+        thread.start()
+        thread.join(budget)
+        bearer = bool(self.environ.get(BEARER_VAR))
+        searched = searched_places(self.environ, self.profile)
+        if thread.is_alive():
+            return CredentialReport(None, bearer, self.profile, f"the credential lookup did not finish within "
+                                    f"{budget:g} s (instance metadata, SSO or an assume-role call did not answer)",
+                                    searched)
+        if "error" in box:
+            exc = box["error"]
+            return CredentialReport(None, bearer, self.profile, f"{type(exc).__name__}: {exc}", searched)
+        return box["value"]
+
+    def _resolve_credentials(self) -> CredentialReport:
+        bearer = bool(self.environ.get(BEARER_VAR))
+        searched = searched_places(self.environ, self.profile)
+        if not self.profile and no_aws_setup(self.environ) and (
+                metadata_disabled(self.environ) or not metadata_answers(self.environ)):
+            return CredentialReport(None, bearer, None, None, searched)  # nothing to find: no boto3 import
+        session = self.session()
+        if not metadata_disabled(self.environ):
+            resolver = self._botocore.get_component("credential_provider")
+            methods = [p.METHOD for p in resolver.providers]
+            if "iam-role" in methods:
+                i = methods.index("iam-role")
+                resolver.providers[i] = _MetadataIfAnswering(resolver.providers[i], self.environ)
+        creds = session.get_credentials()
+        if creds is None:
+            return CredentialReport(None, bearer, self.profile, None, searched)
+        creds.get_frozen_credentials()  # SSO and assume-role fetch now: an expired session fails here
+        return CredentialReport(creds.method, bearer, self.profile, None, searched)
+
+    def close(self) -> None:
+        with self._lock:
+            for client in self._clients.values():
+                try:
+                    client.close()
+                except Exception:  # closing must never break a report
+                    pass
+            self._clients.clear()
+
+
+@provides("aws")
+def _aws(inputs: Inputs) -> Aws:
+    # Cheap on purpose: the factory runs under the Inputs lock; boto3 loads on first use.
+    return Aws(inputs.settings, inputs.stack)
+
+
+# ---------------------------------------------------------------- what a Bedrock error means
+
+# Error codes whose meaning does not depend on the message (bedrock-runtime 2023-09-30 and STS).
+_BY_CODE = {
+    "ThrottlingException": ("bedrock-throttled", "Bedrock throttles the requests"),
+    "ServiceQuotaExceededException": ("bedrock-throttled", "the request exceeds the account's Bedrock quota"),
+    "ModelTimeoutException": ("generation-timeout", "the model timed out processing the request"),
+    "ModelNotReadyException": ("bedrock-service-error", "the model is not ready to serve requests yet"),
+    "ModelErrorException": ("bedrock-service-error", "the model failed while processing the request"),
+    "InternalServerException": ("bedrock-service-error", "Bedrock failed internally"),
+    "ServiceUnavailableException": ("bedrock-service-error", "Bedrock is unavailable"),
+    "UnrecognizedClientException": ("aws-credentials-missing", "AWS does not know the access key"),
+    "InvalidClientTokenId": ("aws-credentials-missing", "AWS does not know the access key"),
+    "InvalidSignatureException": ("aws-credentials-missing", "the request signature is not accepted"),
+    "SignatureDoesNotMatch": ("aws-credentials-missing", "the secret key does not match the access key"),
+    "IncompleteSignatureException": ("aws-credentials-missing", "the request signature is incomplete"),
+    "MissingAuthenticationTokenException": ("aws-credentials-missing", "the request carried no credentials"),
+    "ExpiredToken": ("aws-credentials-missing", "the session credentials have expired"),
+    "ExpiredTokenException": ("aws-credentials-missing", "the session credentials have expired"),
+}
+
+
+@dataclass(frozen=True)
+class BedrockFault:
+    """An AwsCallError understood: the fix id and what it means."""
+
+    fix: str
+    summary: str
+    error: AwsCallError
+
+
+def classify(err: AwsCallError) -> BedrockFault:
+    """Map a Bedrock (or STS) failure to a fix id of the contract; messages are read with the same
+    vocabulary as the proxy's errors (canvas_doctor.litellm_errors), as LiteLLM passes them on verbatim."""
+    if err.kind in ("network", "timeout", "config"):
+        return BedrockFault("bedrock-service-error", "Bedrock could not be reached", err)
+    if err.kind == "credentials":
+        return BedrockFault("aws-credentials-missing", "there are no credentials to sign with", err)
+    if err.code in _BY_CODE:
+        fix, summary = _BY_CODE[err.code]
+        return BedrockFault(fix, summary, err)
+    from .litellm_errors import diagnose
+
+    d = diagnose(err.status, f"BedrockException - {err.code}: {err.message}")
+    if d.side == "proxy" and d.fix != "aws-credentials-missing":
+        return BedrockFault("bedrock-service-error", f"Bedrock answered {err.code or err.status}", err)
+    return BedrockFault(d.fix, d.summary, err)
+
+
+__all__ = [
+    "Aws", "AwsCallError", "BedrockFault", "CredentialReport", "ModelUnderTest", "RegionChoice", "classify",
+    "foundation_id_of", "metadata_answers", "model_under_test", "no_aws_setup",
+]

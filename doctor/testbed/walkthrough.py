@@ -1,0 +1,111 @@
+"""The README's first command, end to end, with nothing of AWS needed:
+
+    python -m canvas_doctor.testbed.walkthrough [OUT_DIR]
+
+1. copies the bundled healthy sample stack (fixtures/stacks/healthy: a chat proxy and an image
+   proxy) to OUT_DIR/project, with each deployment's Bedrock endpoint set to the project's Bedrock
+   emulator and each proxy's published port set to a free one;
+2. starts the emulator and both real LiteLLM 1.108.7 proxies on 127.0.0.1, as processes;
+3. runs `canvas-doctor run` on it: all green, with the generated image saved in OUT_DIR;
+4. breaks the image proxy the way the guide says to configure it (`stream: false` on nova-canvas),
+   restarts it and runs the doctor again: the fault, found in the file and in Bedrock's own
+   answer, with its fix.
+
+Open WebUI and Docker are not part of this sandbox (the proxies run as processes, not
+containers), so those two areas are skipped here with --skip.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from ..emulator import BedrockEmulator
+from ..stack.envfile import parse_env_file
+from .litellm import LiteLLMProxy, start_litellm
+from .process import REPO, free_port, interrupt_on_sigterm
+
+SAMPLE = REPO / "fixtures" / "stacks" / "healthy"
+SKIP = "docker,openwebui"
+PROXIES = {"litellm": ("litellm-config.yaml", 4000), "litellm-image": ("litellm-image-config.yaml", 4100)}
+
+
+def _copy_sample(project: Path, emulator_url: str, ports: dict[str, int]) -> None:
+    if project.exists():
+        shutil.rmtree(project)
+    shutil.copytree(SAMPLE, project, ignore=shutil.ignore_patterns("expected.yaml"))
+    compose = (project / "docker-compose.yml").read_text()
+    for name, (config_name, container_port) in PROXIES.items():
+        compose = re.sub(rf'"{container_port}:{container_port}"', f'"{ports[name]}:{container_port}"', compose)
+        config = project / config_name
+        data = yaml.safe_load(config.read_text())
+        for entry in data["model_list"]:
+            entry["litellm_params"]["aws_bedrock_runtime_endpoint"] = emulator_url
+        config.write_text(f"# The sample stack, with Bedrock on the project's emulator ({emulator_url}).\n"
+                          + yaml.safe_dump(data, sort_keys=False))
+    (project / "docker-compose.yml").write_text(compose)
+
+
+def _start(project: Path, name: str, port: int, out: Path) -> LiteLLMProxy:
+    env = parse_env_file(project / ".env").values
+    settings = {"LITELLM_MASTER_KEY": env["LITELLM_MASTER_KEY"],
+                "AWS_BEARER_TOKEN_BEDROCK": env["AWS_BEARER_TOKEN_BEDROCK"]}
+    return start_litellm(project / PROXIES[name][0], settings, port=port, log_path=out / f"{name}.log", wait=False)
+
+
+def _doctor(project: Path, emulator_url: str, *extra: str) -> int:
+    env = {**os.environ, "AWS_ACCESS_KEY_ID": "AKIAEMULATOR00000000", "AWS_SECRET_ACCESS_KEY": "emulator-only-secret",
+           "AWS_EC2_METADATA_DISABLED": "true"}
+    cmd = [sys.executable, "-m", "canvas_doctor", "run", "--project", str(project), "--skip", SKIP,
+           "--bedrock-endpoint", emulator_url, *extra]
+    print(f"\n$ canvas-doctor run --project {project} --skip {SKIP} --bedrock-endpoint {emulator_url} "
+          f"{' '.join(extra)}".rstrip(), flush=True)
+    return subprocess.call(cmd, env=env)
+
+
+def _break_like_the_guide(config: Path) -> None:
+    data = yaml.safe_load(config.read_text())
+    for entry in data["model_list"]:
+        if entry["model_name"] == "nova-canvas":
+            entry["litellm_params"]["stream"] = False  # the guide's Issue 1 advice
+    config.write_text(yaml.safe_dump(data, sort_keys=False))
+
+
+def main(argv: list[str]) -> int:
+    interrupt_on_sigterm()
+    out = Path(argv[0] if argv else "demo-out").resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    image = out / "nova-canvas.png"
+    project = out / "project"
+    ports = {name: free_port() for name in PROXIES}
+    with BedrockEmulator(region="us-east-1") as emu:
+        _copy_sample(project, emu.url, ports)
+        print(f"Sample stack copied to {project}\nBedrock emulator on {emu.url}; starting the real LiteLLM proxies "
+              f"(chat on {ports['litellm']}, images on {ports['litellm-image']}; about 10-20 s) ...", flush=True)
+        proxies = {name: _start(project, name, ports[name], out) for name in PROXIES}
+        try:
+            for proxy in proxies.values():
+                proxy.wait_ready()
+            healthy = _doctor(project, emu.url, "--save-image", str(image))
+            print(f"\n(exit {healthy}; the generated image is {image})", flush=True)
+            _break_like_the_guide(project / PROXIES["litellm-image"][0])
+            print("\nNow the image proxy as the guide configures it: `stream: false` on nova-canvas. "
+                  "Restarting that proxy so it loads the file ...", flush=True)
+            proxies["litellm-image"].stop()
+            proxies["litellm-image"] = _start(project, "litellm-image", ports["litellm-image"], out)
+            proxies["litellm-image"].wait_ready()
+            broken = _doctor(project, emu.url)
+            print(f"\n(exit {broken})", flush=True)
+        finally:
+            for proxy in proxies.values():
+                proxy.stop()
+    return 0 if healthy == 0 and broken == 1 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
