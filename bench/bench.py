@@ -1,26 +1,32 @@
-"""Start-up and run-time figures for the README: `python bench/bench.py`.
+"""Start-up and run-time figures for the README: `.venv/bin/python bench/bench.py`.
 
 Each figure is the median of several runs of the real CLI in a subprocess (what a user waits for).
+The "sandbox" rows run against the bundled healthy sample stack served live: the project's Bedrock
+emulator and two real LiteLLM 1.108.7 proxies on 127.0.0.1 (the same set-up as scripts/demo.sh).
 """
 from __future__ import annotations
 
+import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 HEALTHY = REPO / "fixtures" / "stacks" / "healthy"
 CLI = [sys.executable, "-m", "canvas_doctor"]
+ENV = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/tmp"), "NO_COLOR": "1",
+       "AWS_EC2_METADATA_DISABLED": "true"}
+NOVA_LATENCY = 2.0  # seconds the emulator takes per image in the "with generation" row
 
 
-def timed(args: list[str], runs: int = 7) -> float:
+def timed(args: list[str], runs: int = 7, env: dict[str, str] | None = None) -> float:
     samples = []
     for _ in range(runs):
         t0 = time.perf_counter()
-        subprocess.run(CLI + args, capture_output=True, env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1",
-                                                             "AWS_EC2_METADATA_DISABLED": "true"})
+        subprocess.run(CLI + args, capture_output=True, env=env or ENV)
         samples.append(time.perf_counter() - t0)
     return statistics.median(samples) * 1000
 
@@ -32,23 +38,55 @@ def import_time(module: str) -> float:
     return int(last[-1].split("|")[1]) / 1000 if last else float("nan")
 
 
+def sandbox_rows() -> list[tuple[str, float]]:
+    from canvas_doctor.emulator import BedrockEmulator
+    from canvas_doctor.testbed.process import free_port
+    from canvas_doctor.testbed.walkthrough import PROXIES, _copy_sample, _start
+
+    out = Path(tempfile.mkdtemp(prefix="canvas-doctor-bench-"))
+    project = out / "project"
+    ports = {name: free_port() for name in PROXIES}
+    rows = []
+    with BedrockEmulator(region="us-east-1") as emu:
+        _copy_sample(project, emu.url, ports)
+        proxies = {name: _start(project, name, ports[name], out) for name in PROXIES}
+        try:
+            for p in proxies.values():
+                p.wait_ready()
+            env = {**ENV, "AWS_ACCESS_KEY_ID": "AKIAEMULATOR00000000", "AWS_SECRET_ACCESS_KEY": "emulator-only"}
+            base = ["--json", "--project", str(project), "--skip", "docker,openwebui", "--bedrock-endpoint", emu.url]
+            rows.append(("sandbox: full run without generation (--no-live)", timed(base + ["--no-live"], 5, env)))
+            rows.append(("sandbox: full run with generation (emulator 0 s)", timed(base, 5, env)))
+            emu.set_model("amazon.nova-canvas-v1:0", latency_s=NOVA_LATENCY)
+            with_latency = timed(base, 3, env)
+            rows.append((f"sandbox: full run with generation (emulator {NOVA_LATENCY:g} s)", with_latency))
+            rows.append(("  = the doctor's overhead over the emulator's latency", with_latency - NOVA_LATENCY * 1000))
+        finally:
+            for p in proxies.values():
+                p.stop()
+    return rows
+
+
 def main() -> None:
+    nothing = ["--json", "--project", str(HEALTHY), "--litellm-url", "http://127.0.0.1:9",
+               "--litellm-image-url", "http://127.0.0.1:9", "--openwebui-url", "http://127.0.0.1:9"]
     rows = [
         ("canvas-doctor --help", timed(["--help"])),
         ("canvas-doctor --version", timed(["--version"])),
         ("offline run, healthy sample (--json)", timed(["--offline", "--json", "--project", str(HEALTHY)])),
-        ("offline run, guide-as-written sample", timed(["--offline", "--project", str(REPO / "fixtures/stacks/guide-as-written")])),
-        ("full run, nothing listening (--no-live)", timed(["--no-live", "--json", "--project", str(HEALTHY),
-                                                            "--litellm-url", "http://127.0.0.1:9",
-                                                            "--litellm-image-url", "http://127.0.0.1:9",
-                                                            "--openwebui-url", "http://127.0.0.1:9"], runs=3)),
+        ("offline run, guide-as-written sample", timed(["--offline", "--project",
+                                                        str(REPO / "fixtures/stacks/guide-as-written")])),
+        ("full run, nothing listening, no Docker engine", timed(nothing, 3, {**ENV, "DOCKER_HOST": "tcp://127.0.0.1:1"})),
     ]
-    print(f"{'what':48} {'median ms':>10}")
+    if "--no-sandbox" not in sys.argv:
+        rows += sandbox_rows()
+    print(f"| {'what':56} | {'median ms':>9} |")
+    print(f"|{'-' * 58}|{'-' * 11}|")
     for name, ms in rows:
-        print(f"{name:48} {ms:10.0f}")
+        print(f"| {name:56} | {ms:9.0f} |")
     print()
-    print("import cost of what start-up avoids (ms):",
-          ", ".join(f"{m} {import_time(m):.0f}" for m in ("boto3", "docker", "httpx", "rich")))
+    print("Import cost that start-up avoids (ms): "
+          + ", ".join(f"{m} {import_time(m):.0f}" for m in ("boto3", "docker", "httpx", "rich")))
 
 
 if __name__ == "__main__":
