@@ -18,14 +18,13 @@ import binascii
 import json
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from canvas_doctor.api import CHECK_ATTR, Result, Status, check, failed, passed, skipped
 from canvas_doctor.aws_client import Aws, AwsCallError, classify
 from canvas_doctor.checks.bedrock_access import ACCESS, CREDENTIALS, LIFECYCLE, fix_params
 from canvas_doctor.facts import TITAN_V2_SIZES, image_model
-from canvas_doctor.png_check import NotPng, png_info
+from canvas_doctor.png_check import NotPng, png_info, save_image
 from canvas_doctor.settings import Settings
 
 GENERATE_ID = "generate.image"       # the generation through LiteLLM (checks/generate.py)
@@ -86,17 +85,6 @@ def _first_image(raw: bytes) -> tuple[bytes | None, str | None, bool]:
         return None, "the image is not valid base64", False
 
 
-def _save(path: Path | None, data: bytes) -> str:
-    if path is None:
-        return ""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-        return f"; saved to {path}"
-    except OSError as exc:
-        return f"; could not save it to {path}: {exc.strerror or exc}"
-
-
 def _cost(model_id: str) -> str:
     known = image_model(model_id)
     return f"about ${known.price_per_image:.2f} ({known.name} on demand)" if known else "one image billed"
@@ -154,7 +142,7 @@ def _judge(aws: Aws, settings: Settings, proxy: ProxyOutcome, raw: bytes, size: 
         return failed(f"Bedrock answered 200 in {seconds:.1f} s, but {why}", fix="generation-invalid-image",
                       params=fix_params(aws), proxy=proxy.state)
     keep = proxy.state != "worked"  # the generation through LiteLLM saved its own image
-    saved = _save(settings.save_image, data) if keep else ""
+    saved = save_image(settings.save_image, data) if keep else ""
     try:
         info = png_info(data)
     except NotPng as err:

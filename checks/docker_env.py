@@ -14,7 +14,7 @@ from canvas_doctor.docker_client import Engine
 from canvas_doctor.redact import is_secret_name
 from canvas_doctor.stack.model import Service, Setting, Stack
 
-from .docker_stack import OPENWEBUI, StackContainer, engine_skip, env_of, find_containers
+from .docker_stack import openwebui_containers, StackContainer, engine_skip, env_of, find_containers
 from .openwebui_settings import (automatic_generation, enable_image_generation, image_engine_is_openai,
                                  image_model_is_set, images_api_is_set)
 
@@ -138,12 +138,9 @@ def _tag(result: Result, sc: StackContainer) -> Result:
        needs=("docker",), depends_on=("docker.available",), timeout=20)
 def running_openwebui_settings(docker: Engine, stack: Stack):
     """Open WebUI's settings rules, on what the container really runs with (not on the file)."""
-    skip = engine_skip(docker)
-    if skip:
-        return skip
-    found = [sc for sc in find_containers(docker, stack) if sc.target.role == OPENWEBUI and sc.container is not None]
-    if not found:
-        return skipped("no Open WebUI container found (docker.containers says why)")
+    found = openwebui_containers(docker, stack)
+    if isinstance(found, Result):
+        return found
     # A fault the compose file has too is compose.openwebui.*'s finding (one root cause, one failure);
     # where the container differs from the file, docker.env reports the drift and this the effect.
     in_file = {r.fix_id for r in container_rules(stack.openwebui, stack) if r.fix_id} if stack.openwebui else set()

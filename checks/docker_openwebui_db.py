@@ -26,7 +26,7 @@ from canvas_doctor.facts import OPENAI_PUBLIC_BASE, is_true
 from canvas_doctor.redact import is_secret_name
 from canvas_doctor.stack.model import Stack
 
-from .docker_stack import OPENWEBUI, StackContainer, engine_skip, find_containers
+from .docker_stack import openwebui_containers, StackContainer
 
 DEFAULT_DATA_DIR = "/app/backend/data"   # open_webui/env.py: BACKEND_DIR / 'data' in the image
 MAX_DB_BYTES = 256 * 1024 * 1024
@@ -192,12 +192,9 @@ def compare(sc: StackContainer, stored: dict[str, Any], db_path: str) -> list[Re
        needs=("docker",), depends_on=("docker.available",), timeout=30)
 def stored_settings_agree(docker: Engine, stack: Stack):
     """webui.db's `config` table against the container's environment (Open WebUI 0.10+ keeps the first)."""
-    skip = engine_skip(docker)
-    if skip:
-        return skip
-    found = [sc for sc in find_containers(docker, stack) if sc.target.role == OPENWEBUI and sc.container is not None]
-    if not found:
-        return skipped("no Open WebUI container found (docker.containers says why)")
+    found = openwebui_containers(docker, stack)
+    if isinstance(found, Result):
+        return found
     out: list[Result] = []
     for sc in found:
         env = sc.env

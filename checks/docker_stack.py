@@ -35,6 +35,15 @@ def engine_skip(docker: Engine) -> Result | None:
     return skipped("skipped: no Docker engine answers (see docker.available)")
 
 
+def openwebui_containers(docker: Engine, stack: Stack) -> list[StackContainer] | Result:
+    """The stack's Open WebUI containers, or the skip result that says why there are none."""
+    skip = engine_skip(docker)
+    if skip:
+        return skip
+    found = [sc for sc in find_containers(docker, stack) if sc.target.role == OPENWEBUI and sc.container is not None]
+    return found or skipped("no Open WebUI container found (docker.containers says why)")
+
+
 def compose_project_name(stack: Stack, environ: dict[str, str] | None = None) -> str:
     """The project name Compose gives the stack's folder (COMPOSE_PROJECT_NAME wins, also from .env)."""
     environ = os.environ if environ is None else environ

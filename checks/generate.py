@@ -18,7 +18,6 @@ import binascii
 import json
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from canvas_doctor.api import Location, Result, check, failed, passed, warned
@@ -26,7 +25,7 @@ from canvas_doctor.facts import image_model, parse_size, profile_prefix
 from canvas_doctor.http import MAX_BODY, Answer, ProbeError, shorten
 from canvas_doctor.litellm_client import Target
 from canvas_doctor.litellm_errors import Diagnosis, diagnose
-from canvas_doctor.png_check import NotPng, png_info
+from canvas_doctor.png_check import NotPng, png_info, save_image
 from canvas_doctor.settings import Settings
 from canvas_doctor.stack.model import Deployment, Stack
 from canvas_doctor.stack.queries import WantedModel, deployment_region, param, wanted_image_model
@@ -176,17 +175,6 @@ def _cost(answer: Answer, dep: Deployment | None) -> str:
     return "; ".join(parts) or "one image billed"
 
 
-def _save(path: Path | None, data: bytes) -> str:
-    if path is None:
-        return ""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-        return f"; saved to {path}"
-    except OSError as exc:
-        return f"; could not save it to {path}: {exc.strerror or exc}"
-
-
 @check(id="generate.image", area="generate", title="A live image generation returns a valid image",
        needs=("network", "paid"), depends_on=("litellm.live.image-model",), timeout=CHECK_TIMEOUT)
 def live_generation(litellm, stack, settings):
@@ -212,7 +200,7 @@ def live_generation(litellm, stack, settings):
         return _failure(target, req, dep, diagnose(answer.status, _raw_error(answer), answer.content_type),
                         answer.status)
     data, why = _image_bytes(answer)
-    saved = _save(settings.save_image, data) if data else ""
+    saved = save_image(settings.save_image, data) if data else ""
     if data is None:
         return failed(f"the proxy answered 200 in {seconds:.1f} s, but {why}", fix="generation-invalid-image",
                       params=_fix_params(target, req, dep))

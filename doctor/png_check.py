@@ -4,6 +4,7 @@ from __future__ import annotations
 import struct
 import zlib
 from dataclasses import dataclass
+from pathlib import Path
 
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -54,3 +55,15 @@ def png_info(data: bytes) -> PngInfo:
             assert info is not None
             return info
         pos = end
+
+
+def save_image(path: Path | None, data: bytes) -> str:
+    """Write the image for --save-image; the text to append to the result's message."""
+    if path is None:
+        return ""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        return f"; saved to {path}"
+    except OSError as exc:
+        return f"; could not save it to {path}: {exc.strerror or exc}"
