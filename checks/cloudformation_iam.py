@@ -229,7 +229,7 @@ def _judge(file: str, task: str, res: LMap, resources: LMap, target: Target, r: 
     allowed = [at for s, at in grant.statements if str(s.get("Effect")) == "Allow" and _covers(s, arn, r)]
     assumed = "" if target.region else " (in the stack's own region)"
     if allowed and not denied:
-        return passed(f"{task}: role {role_id} allows {ACTION} on {shown_arn}{assumed} ({allowed[0]})",
+        return passed(f"{task}: role {role_id} allows {ACTION} on {shown_arn}{assumed}",
                       at=allowed[0], role=role_id, arn=shown_arn)
     if grant.unreadable and not denied:
         return skipped(f"{task}: role {role_id} has no inline grant for {shown_arn}; its managed policies "

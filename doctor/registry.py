@@ -74,17 +74,37 @@ def load_registry(extra_modules: tuple[str, ...] = ()) -> Registry:
                                         f"(already provided by {checks[spec.id].source})", ""))
                 continue
             checks[spec.id] = spec
-    ordered = tuple(sorted(checks.values(), key=_order))
+    depth = _depths(checks)
+    ordered = tuple(sorted(checks.values(), key=lambda s: _order(s, depth.get(s.id, 0))))
     return Registry(ordered, tuple(errors))
 
 
 _PREFIX_ORDER = ("config", "compose", "litellm", "openwebui", "cloudformation", "docker", "bedrock", "generate")
 
 
-def _order(spec: CheckSpec) -> tuple[int, int, bool, str]:
-    """Area first, then the stack's own order (files, compose, proxy, UI, production), then the
-    reachability probes (those --wait repeats) before what they unlock, then id."""
+def _depths(checks: dict[str, CheckSpec]) -> dict[str, int]:
+    """How many prerequisites deep each check sits (0: depends on nothing), so roots list first."""
+    depth: dict[str, int] = {}
+
+    def of(cid: str, seen: frozenset[str] = frozenset()) -> int:
+        if cid in depth:
+            return depth[cid]
+        spec = checks.get(cid)
+        if spec is None or cid in seen:
+            return 0
+        deps = [d for d in spec.depends_on + spec.after if d in checks]
+        depth[cid] = 1 + max((of(d, seen | {cid}) for d in deps), default=-1)
+        return depth[cid]
+
+    for cid in checks:
+        of(cid)
+    return depth
+
+
+def _order(spec: CheckSpec, depth: int) -> tuple[int, int, int, str]:
+    """Area first, then the stack's own order (files, compose, proxy, UI, production), then
+    prerequisites before what they unlock, then id."""
     prefix = spec.id.split(".", 1)[0]
     area = AREAS.index(spec.area) if spec.area in AREAS else len(AREAS)
     rank = _PREFIX_ORDER.index(prefix) if prefix in _PREFIX_ORDER else len(_PREFIX_ORDER)
-    return area, rank, not spec.retry_on_wait, spec.id
+    return area, rank, depth, spec.id
