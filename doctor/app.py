@@ -32,7 +32,7 @@ def _setup_logging(redactor: Redactor, verbose: bool) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-def build_report(settings: Settings) -> tuple[Report, Redactor]:
+def build_report(settings: Settings, progress=None) -> tuple[Report, Redactor]:
     """Discover the stack and run every selected check; the report is already redacted."""
     from . import __version__
     from .registry import load_registry
@@ -48,14 +48,17 @@ def build_report(settings: Settings) -> tuple[Report, Redactor]:
         log.debug("discovery failed:\n%s", traceback.format_exc())
     redactor = _redactor(settings, stack.secrets)
     _setup_logging(redactor, settings.verbose)
-    report = Runner(load_registry(), settings, stack).run()
+    report = Runner(load_registry(), settings, stack, progress=progress).run()
     report.notes = stack.notes + report.notes
     report.version = __version__
     return redactor.report(report), redactor
 
 
 def execute(settings: Settings, *, json_out: bool, junit: Path | None) -> ExitCode:
-    report, _ = build_report(settings)
+    if json_out or not sys.stdout.isatty():
+        report, _ = build_report(settings)
+    else:
+        report = _with_spinner(settings)
     if junit is not None:
         from .report.junit import write_junit
         try:
@@ -69,6 +72,19 @@ def execute(settings: Settings, *, json_out: bool, junit: Path | None) -> ExitCo
         from .report.human import make_console, render
         render(report, make_console(), verbose=settings.verbose)
     return report.exit_code(settings.strict)
+
+
+def _with_spinner(settings: Settings) -> Report:
+    """On a terminal: a spinner naming the checks still running (the live generation takes 5-7 s).
+    Only check titles are shown, never values, so nothing here needs the redactor."""
+    from .report.human import make_console
+    console = make_console()
+    with console.status("checking the stack ...") as status:
+        def progress(done: int, total: int, running: list[str]) -> None:
+            waiting = ", ".join(running[:2]) + (" ..." if len(running) > 2 else "")
+            status.update(f"{done}/{total} checks done" + (f"; waiting for: {waiting}" if waiting else ""))
+        report, _ = build_report(settings, progress)
+    return report
 
 
 def list_command(json_out: bool) -> None:

@@ -12,7 +12,7 @@ import threading
 import time
 import traceback
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from . import __version__
 from .clients import Inputs
@@ -84,11 +84,31 @@ def _finish(spec: CheckSpec, results: list[Result], duration_ms: int) -> list[Re
 class Runner:
     """Runs the selected checks of a registry against one stack."""
 
-    def __init__(self, registry: Registry, settings: Settings, stack: Stack):
+    def __init__(self, registry: Registry, settings: Settings, stack: Stack,
+                 progress: Callable[[int, int, list[str]], None] | None = None):
         self.registry = registry
         self.settings = settings
         self.stack = stack
         self.inputs = Inputs(settings, stack)
+        self._progress = progress  # (done, total, titles of the checks running now), for a spinner
+        self._running: dict[str, str] = {}
+        self._counts = [0, 0]
+        self._progress_lock = threading.Lock()
+
+    def _report_progress(self, spec: CheckSpec, started: bool) -> None:
+        if self._progress is None:
+            return
+        with self._progress_lock:
+            if started:
+                self._running[spec.id] = spec.title
+            else:
+                self._running.pop(spec.id, None)
+                self._counts[0] += 1
+            done, total, running = self._counts[0], self._counts[1], list(self._running.values())
+        try:
+            self._progress(done, total, running)
+        except Exception:  # a display problem must never break a run
+            pass
 
     def _call(self, spec: CheckSpec) -> list[Result]:
         params = inspect.signature(spec.func).parameters
@@ -106,6 +126,7 @@ class Runner:
         if blockers:
             self._complete(run, [Result(Status.SKIP, f"skipped: {', '.join(blockers)} did not pass")], 0, run.attempt)
             return
+        self._report_progress(spec, started=True)
         while True:
             with run.lock:
                 run.attempt += 1
@@ -141,6 +162,7 @@ class Runner:
             run.finished = True
             self.inputs.results[run.spec.id] = run.results
         run.done.set()
+        self._report_progress(run.spec, started=False)
 
     def _timeout(self, run: _Run) -> None:
         with run.lock:
@@ -166,6 +188,7 @@ class Runner:
                 run.finished = True
                 run.done.set()
         deadline = time.monotonic() + max(self.settings.wait, 0.0)
+        self._counts = [sum(r.finished for r in runs.values()), len(runs)]
         threads = []
         for run in runs.values():
             if run.finished:
