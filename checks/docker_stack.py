@@ -139,7 +139,9 @@ class StackContainer:
 
     def redactor(self, stack: Stack) -> Redactor:
         """Masks the container's own secrets (an old key may differ from the files') and the stack's."""
-        return Redactor([v for k, v in self.env.items() if is_secret_name(k)] + sorted(stack.secrets))
+        own = {v for k, v in self.env.items() if is_secret_name(k) and v}
+        stack.secrets.update(own)  # the final redaction of every output format masks them too
+        return Redactor(sorted(own) + sorted(stack.secrets))
 
 
 def env_of(attrs: dict[str, Any]) -> dict[str, str]:

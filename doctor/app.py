@@ -49,6 +49,7 @@ def build_report(settings: Settings, progress=None) -> tuple[Report, Redactor]:
     redactor = _redactor(settings, stack.secrets)
     _setup_logging(redactor, settings.verbose)
     report = Runner(load_registry(), settings, stack, progress=progress).run()
+    redactor.add(stack.secrets)  # checks may register secrets they met at run time (a container's env)
     report.notes = stack.notes + report.notes
     report.version = __version__
     return redactor.report(report), redactor
