@@ -49,3 +49,23 @@ def render(fix_id: str, params: dict[str, Any] | None = None) -> Fix:
         guide_section=entry.get("guide_section"),
         cause=_fill(entry.get("cause"), p),
     )
+
+
+# What `explain` shows for a placeholder no finding has filled: the common case, or <name>.
+EXPLAIN_DEFAULTS = {
+    "model": "nova-canvas", "model_id": "amazon.nova-canvas-v1:0", "region": "us-east-1",
+    "base": "http://litellm:4000/v1", "target": "/app/config.yaml", "service": "<service>",
+    "file": "<file>", "arn": "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-canvas-v1:0",
+}
+
+
+def placeholders(fix_id: str) -> set[str]:
+    """The {names} a fix's texts use."""
+    entry = catalog()[fix_id]
+    texts = [entry.get("title"), entry.get("snippet"), entry.get("cause"), *(entry.get("steps") or [])]
+    return {name for text in texts if text for _, name, _, _ in _FMT.parse(text) if name}
+
+
+def render_generic(fix_id: str) -> Fix:
+    """The fix as `explain` shows it: placeholders filled with the common case or <name>."""
+    return render(fix_id, {n: EXPLAIN_DEFAULTS.get(n, f"<{n}>") for n in placeholders(fix_id)})

@@ -165,8 +165,8 @@ def render(report: Report, console: Console, verbose: bool = False) -> None:
 
 def render_explain(fix_id: str, console: Console) -> None:
     """`canvas-doctor explain FIX_ID`: the whole fix with its generic placeholders."""
-    from ..fixes import render as render_fix
-    fix = render_fix(fix_id, {})
+    from ..fixes import render_generic
+    fix = render_generic(fix_id)
     console.print(Text(f"{fix.id}: {fix.title}", style="bold"))
     if fix.cause:
         console.print()
