@@ -78,3 +78,11 @@ def test_offline_run_says_which_live_areas_were_not_probed() -> None:
 def test_version() -> None:
     run = run_cli("--version")
     assert run.code == 0 and run.stdout.strip() == "canvas-doctor 0.1.0"
+
+
+def test_explain_leaves_no_raw_placeholder_in_any_fix() -> None:
+    import re
+    from canvas_doctor.fixes import catalog
+    for fix_id in catalog():
+        out = run_cli("explain", fix_id).stdout
+        assert not re.search(r"\{[a-z_]+\}", out), (fix_id, out)
