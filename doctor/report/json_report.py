@@ -12,7 +12,8 @@ SCHEMA_FILE = "report.schema.json"
 
 
 def to_json(report: Report) -> str:
-    return json.dumps(report.to_dict(), indent=2, ensure_ascii=False)
+    # default=str: a check that puts a Path or a datetime into `data` must not break the report
+    return json.dumps(report.to_dict(), indent=2, ensure_ascii=False, default=str)
 
 
 @lru_cache(maxsize=1)
