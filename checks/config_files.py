@@ -19,7 +19,7 @@ def stack_files_are_valid(stack):
             fix="config-invalid", params={"file": "docker-compose.yml"}))
     if results:
         return results
-    found = [f for f in [stack.compose_file] if f]
+    found = [f for f in [stack.compose_file, stack.compose_override] if f]
     found += sorted({p.config.display for p in stack.proxies.values() if p.config})
     found += stack.cfn_files
     if stack.env_file is not None:

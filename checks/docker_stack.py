@@ -45,11 +45,14 @@ def openwebui_containers(docker: Engine, stack: Stack) -> list[StackContainer] |
 
 
 def compose_project_name(stack: Stack, environ: dict[str, str] | None = None) -> str:
-    """The project name Compose gives the stack's folder (COMPOSE_PROJECT_NAME wins, also from .env)."""
+    """The project name Compose gives the stack: COMPOSE_PROJECT_NAME (also from .env), then the
+    compose file's top-level `name:` (Compose v2), then the folder's name."""
     environ = os.environ if environ is None else environ
     name = environ.get("COMPOSE_PROJECT_NAME")
     if not name and stack.env_file is not None and not getattr(stack.env_file, "error", None):
         name = stack.env_file.values.get("COMPOSE_PROJECT_NAME")
+    if not name:
+        name = stack.compose_name
     if not name:
         name = stack.root.name
     return re.sub(r"[^a-z0-9_-]", "", name.lower()).lstrip("_-")

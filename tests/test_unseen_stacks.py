@@ -206,3 +206,36 @@ def test_guide_layout_single_proxy_has_no_second_config(tmp_path: Path) -> None:
         "litellm-stream-key-rejected", "bedrock-region-unsupported", "litellm-drop-params-off"}
     [stream] = fails(run, "litellm-stream-key-rejected")
     assert stream["location"] == {"file": "litellm-config.yaml", "line": 6}
+
+
+def test_override_file_is_merged_like_compose(tmp_path: Path) -> None:
+    """docker-compose.override.yml wins over the base file, and findings point into it."""
+    stack = base_stack(tmp_path, "titan-image", "MASTER=sk-unseen-master-42424242\nBEDROCK_KEY=ABSKunseen0000000000000000\n")
+    write(stack, {"compose.override.yaml": """
+        services:
+          webui:
+            environment:
+              IMAGE_GENERATION_MODEL: nova-canvas
+    """})
+    run = run_cli("--offline", "--json", "--project", str(stack))
+    assert "compose.override.yaml" in run.results("config.files")[0]["message"]
+    [missing] = fails(run, "litellm-model-not-found")
+    assert "compose.override.yaml:4" in missing["message"]
+    write(stack, {"compose.override.yaml": """
+        services:
+          webui:
+            environment:
+              IMAGE_SIZE: 1000x1000
+    """})
+    run = run_cli("--offline", "--json", "--project", str(stack))
+    [size] = fails(run, "image-size-unsupported")
+    assert size["location"] == {"file": "compose.override.yaml", "line": 4}
+
+
+def test_compose_v2_project_name_is_read(tmp_path: Path) -> None:
+    from canvas_doctor.checks.docker_stack import compose_project_name
+    from canvas_doctor.stack.discover import discover
+    stack = base_stack(tmp_path, "titan-image", "MASTER=sk-unseen-master-42424242\n")
+    text = (stack / "compose.yaml").read_text()
+    (stack / "compose.yaml").write_text("name: Image-Stack\n" + text)
+    assert compose_project_name(discover(stack, environ={}), environ={}) == "image-stack"

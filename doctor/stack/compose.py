@@ -13,6 +13,8 @@ from .model import FileProblem, Mount, PortMap, Service, Setting
 from .yamlsource import LMap, LSeq
 
 COMPOSE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
+OVERRIDE_NAMES = ("compose.override.yaml", "compose.override.yml", "docker-compose.override.yaml",
+                  "docker-compose.override.yml")
 
 
 def find_compose_file(root: Path) -> Path | None:
@@ -21,6 +23,41 @@ def find_compose_file(root: Path) -> Path | None:
         if (root / name).exists():
             return root / name
     return None
+
+
+def find_override_file(root: Path) -> Path | None:
+    """The override file `docker compose` merges in by default, if the folder has one."""
+    for name in OVERRIDE_NAMES:
+        if (root / name).exists():
+            return root / name
+    return None
+
+
+def merge_override(base: dict[str, Service], override: dict[str, Service]) -> None:
+    """Merge an override file's services into the base ones the way Compose does: scalars and the
+    command replace, environment entries override by name, ports add up, volumes replace by target.
+    Every setting keeps the file:line it came from."""
+    for name, over in override.items():
+        svc = base.get(name)
+        if svc is None:
+            base[name] = over
+            continue
+        raw = over.raw if over.raw is not None else {}
+        if "image" in raw:
+            svc.image = over.image
+        if "container_name" in raw:
+            svc.container_name = over.container_name
+        if "command" in raw or "entrypoint" in raw:
+            svc.command = over.command
+        if "network_mode" in raw:
+            svc.network_mode = over.network_mode
+        svc.hostnames |= over.hostnames
+        svc.env.update(over.env)
+        if svc.env_line is None and over.env_line is not None:
+            svc.env_line = over.env_line
+        svc.ports += over.ports
+        targets = {m.target for m in over.mounts}
+        svc.mounts = [m for m in svc.mounts if m.target not in targets] + over.mounts
 
 
 class ComposeReader:

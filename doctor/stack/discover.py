@@ -9,8 +9,9 @@ from urllib.parse import urlsplit
 from ..models import Location
 from ..redact import is_secret_name
 from .cloudformation import TemplateReader, find_templates, is_template
-from .compose import ComposeReader, find_compose_file
+from .compose import ComposeReader, find_compose_file, find_override_file, merge_override
 from .envfile import parse_env_file
+from .interpolate import interpolate
 from .litellm_config import find_fallback_config, load_litellm_config
 from .model import FileProblem, Proxy, Service, Stack
 from .yamlsource import load_yaml
@@ -57,6 +58,20 @@ def discover(project: Path, environ: dict[str, str] | None = None) -> Stack:
                                    variable_location, display)
             stack.compose_services = reader.services()
             stack.problems += reader.problems
+            if isinstance(doc.data.get("name"), str):
+                stack.compose_name = interpolate(doc.data["name"], variables).value or None
+            override = find_override_file(compose_path.parent)
+            if override is not None:
+                stack.compose_override = display(override)
+                odoc = load_yaml(override)
+                if not odoc.ok:
+                    stack.problems.append(FileProblem(stack.compose_override, odoc.error or "", odoc.error_line,
+                                                      "compose override"))
+                else:
+                    oreader = ComposeReader(odoc.data, stack.compose_override, compose_path.parent, variables,
+                                            variable_location, display)
+                    merge_override(stack.compose_services, oreader.services())
+                    stack.problems += oreader.problems
 
     stack.openwebui = next((s for s in stack.compose_services.values() if s.is_openwebui), None)
     for service in stack.compose_services.values():

@@ -199,6 +199,8 @@ class Stack:
 
     root: Path
     compose_file: str | None = None
+    compose_override: str | None = None   # docker-compose.override.yml, merged in as Compose does
+    compose_name: str | None = None       # the compose file's top-level `name:` (Compose v2)
     compose_services: dict[str, Service] = field(default_factory=dict)
     env_file: Any = None
     cfn_files: list[str] = field(default_factory=list)
