@@ -1,6 +1,7 @@
 """The README's first command, end to end, with nothing of AWS needed:
 
     python -m canvas_doctor.testbed.walkthrough [OUT_DIR]
+    python -m canvas_doctor.testbed.walkthrough --serve [OUT_DIR]   # start the sandbox and keep it up
 
 1. copies the bundled healthy sample stack (fixtures/stacks/healthy: a chat proxy and an image
    proxy) to OUT_DIR/project, with each deployment's Bedrock endpoint set to the project's Bedrock
@@ -19,8 +20,10 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import yaml
@@ -76,8 +79,25 @@ def _break_like_the_guide(config: Path) -> None:
     config.write_text(yaml.safe_dump(data, sort_keys=False))
 
 
+def _serve(project: Path, emulator_url: str) -> None:
+    """Keep the sandbox up for trying the doctor by hand, until Ctrl-C."""
+    print(f"""
+The sample stack is up (Ctrl-C stops it). In another terminal:
+  export AWS_ACCESS_KEY_ID=AKIAEMULATOR00000000 AWS_SECRET_ACCESS_KEY=emulator-only-secret
+  canvas-doctor run --project {project} --skip docker,openwebui --bedrock-endpoint {emulator_url}
+Then break something in {project} (the guide's `stream: false`, a wrong IMAGE_GENERATION_MODEL ...)
+and run it again.""", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+
+
 def main(argv: list[str]) -> int:
     interrupt_on_sigterm()
+    serve = "--serve" in argv
+    argv = [a for a in argv if a != "--serve"]
     out = Path(argv[0] if argv else "demo-out").resolve()
     out.mkdir(parents=True, exist_ok=True)
     image = out / "nova-canvas.png"
@@ -91,6 +111,9 @@ def main(argv: list[str]) -> int:
         try:
             for proxy in proxies.values():
                 proxy.wait_ready()
+            if serve:
+                _serve(project, emu.url)
+                return 0
             healthy = _doctor(project, emu.url, "--save-image", str(image))
             print(f"\n(exit {healthy}; the generated image is {image})", flush=True)
             _break_like_the_guide(project / PROXIES["litellm-image"][0])
@@ -102,6 +125,7 @@ def main(argv: list[str]) -> int:
             broken = _doctor(project, emu.url)
             print(f"\n(exit {broken})", flush=True)
         finally:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not orphan a proxy
             for proxy in proxies.values():
                 proxy.stop()
     return 0 if healthy == 0 and broken == 1 else 1
