@@ -239,3 +239,35 @@ def test_compose_v2_project_name_is_read(tmp_path: Path) -> None:
     text = (stack / "compose.yaml").read_text()
     (stack / "compose.yaml").write_text("name: Image-Stack\n" + text)
     assert compose_project_name(discover(stack, environ={}), environ={}) == "image-stack"
+
+
+def test_custom_built_services_with_other_names_are_recognised(tmp_path: Path) -> None:
+    """No image names to go by: Open WebUI and the proxy are known by what they read."""
+    write(tmp_path, {
+        "docker-compose.yml": """
+            services:
+              chat-ui:
+                build: ./ui
+                environment:
+                  - ENABLE_IMAGE_GENERATION=True
+                  - OPENAI_API_BASE_URL=http://gateway:4000/v1
+                  - OPENAI_API_KEY=${MASTER}
+                  - IMAGES_OPENAI_API_BASE_URL=http://gateway:4000/v1
+                  - IMAGES_OPENAI_API_KEY=${MASTER}
+              gateway:
+                build: ./gateway
+                command: ["--config", "/etc/gw/config.yaml"]
+                environment:
+                  - LITELLM_MASTER_KEY=${MASTER}
+                  - AWS_BEARER_TOKEN_BEDROCK=${KEY}
+                volumes:
+                  - ./gw.yaml:/etc/gw/config.yaml:ro
+        """,
+        "gw.yaml": IMAGE_CONFIG,
+        ".env": "MASTER=sk-unseen-master-42424242\nKEY=ABSKunseen0000000000000000\n",
+    })
+    run = run_cli("--offline", "--json", "--project", str(tmp_path))
+    [unset] = fails(run, "openwebui-image-model-unset")
+    assert unset["location"] == {"file": "docker-compose.yml", "line": 4} and "chat-ui" in unset["message"]
+    mounted = run.results("compose.litellm.config-mounted")[0]
+    assert mounted["status"] == "pass" and "gateway" in mounted["message"]

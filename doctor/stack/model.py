@@ -38,6 +38,11 @@ class Mount:
     line: int | None = None
 
 
+# Variables only Open WebUI reads: they identify its service whatever the image or name.
+OPENWEBUI_ONLY_SETTINGS = ("ENABLE_IMAGE_GENERATION", "IMAGE_GENERATION_MODEL", "IMAGE_GENERATION_ENGINE",
+                           "IMAGES_OPENAI_API_BASE_URL", "WEBUI_SECRET_KEY", "WEBUI_NAME")
+
+
 @dataclass
 class Service:
     """A container definition: a compose service or a CloudFormation ECS container."""
@@ -78,15 +83,23 @@ class Service:
 
     @property
     def is_openwebui(self) -> bool:
+        """By its image, else (a custom build, another name) by settings only Open WebUI reads."""
         image = self.image.lower()
-        return "open-webui" in image or "openwebui" in image or (
-            not image and ("webui" in self.name.lower()))
+        if "open-webui" in image or "openwebui" in image:
+            return True
+        if "litellm" in image:
+            return False
+        return "webui" in self.name.lower() or any(name in self.env for name in OPENWEBUI_ONLY_SETTINGS)
 
     @property
     def is_litellm(self) -> bool:
+        """By its image or command, else by the master key only the proxy reads."""
         image = self.image.lower()
-        return "litellm" in image or (not image and "litellm" in self.name.lower()) or (
-            "litellm" in " ".join(self.command).lower())
+        if "litellm" in image or "litellm" in " ".join(self.command).lower():
+            return True
+        if "open-webui" in image or "openwebui" in image:
+            return False
+        return "litellm" in self.name.lower() or "LITELLM_MASTER_KEY" in self.env
 
 
 @dataclass
