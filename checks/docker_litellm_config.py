@@ -84,7 +84,7 @@ def served_models(text: bytes) -> set[str] | None:
 def content_difference(seen: bytes, disk: bytes) -> str:
     """What differs between the file in the container and on disk, without quoting its lines."""
     a, b = seen.decode("utf-8", "replace").splitlines(), disk.decode("utf-8", "replace").splitlines()
-    first = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b))) + 1
+    first = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b))) + 1
     text = f"they differ from line {first} on"
     old, new = served_models(seen), served_models(disk)
     if old is not None and new is not None and old != new:

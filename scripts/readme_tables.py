@@ -31,7 +31,7 @@ def fixes_table() -> str:
 def render(text: str) -> str:
     for name, table in (("checks", checks_table()), ("fixes", fixes_table())):
         text = re.sub(rf"(<!-- {name}:start -->\n).*?(\n<!-- {name}:end -->)",
-                      lambda m: m.group(1) + table + m.group(2), text, flags=re.S)
+                      lambda m, table=table: m.group(1) + table + m.group(2), text, flags=re.S)
     return text
 
 

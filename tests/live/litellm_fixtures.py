@@ -107,7 +107,7 @@ class Run:
         try:
             return json.loads(self.stdout)
         except ValueError:
-            raise AssertionError(f"not JSON (exit {self.code}):\n{self.stdout[-2000:]}\n{self.stderr[-2000:]}")
+            raise AssertionError(f"not JSON (exit {self.code}):\n{self.stdout[-2000:]}\n{self.stderr[-2000:]}") from None
 
     def results(self, check: str) -> list[dict[str, Any]]:
         return [r for r in self.json["results"] if r["check"] == check]
