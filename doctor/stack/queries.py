@@ -70,11 +70,3 @@ def deployment_region(dep: Deployment, proxy: Proxy) -> tuple[str | None, str]:
             if v:
                 return v, name
     return None, ""
-
-
-def all_proxies(stack: Stack) -> list[Proxy]:
-    return list(stack.proxies.values())
-
-
-def proxy_label(proxy: Proxy) -> str:
-    return f"the {proxy.name} service" if proxy.service else (proxy.config.display if proxy.config else proxy.name)

@@ -34,7 +34,7 @@ from typing import IO, Any, Mapping
 import httpx
 import yaml
 
-from .process import HOST, TestbedError, ensure_venv, free_port, interrupt_on_sigterm, stop_group, tail
+from .process import HOST, TestbedError, ensure_venv, free_port, run_until_interrupted, stop_group, tail
 
 LITELLM_VERSION = os.environ.get("LITELLM_VERSION", "1.108.7")
 START_TIMEOUT = 120.0   # two shared cores: a cold start (no .pyc yet) takes far longer than the usual 6 s
@@ -221,14 +221,8 @@ def main(argv: list[str]) -> int:
     settings.update(a.split("=", 1) for a in argv[1:] if "=" in a)
     proxy = start_litellm(Path(argv[0]), settings)
     print(f"LiteLLM {LITELLM_VERSION} at {proxy.url} (log {proxy.log_path})")
-    interrupt_on_sigterm()
-    try:
-        assert proxy.process is not None
-        proxy.process.wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        proxy.stop()
+    assert proxy.process is not None
+    run_until_interrupted(proxy.process.wait, proxy.stop)
     return 0
 
 

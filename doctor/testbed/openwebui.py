@@ -26,7 +26,7 @@ from typing import IO, Mapping
 
 import httpx
 
-from .process import HOST, TestbedError, cache_dir, ensure_venv, free_port, stop_group, tail
+from .process import HOST, TestbedError, cache_dir, ensure_venv, free_port, run_until_interrupted, stop_group, tail
 
 __all__ = ["OPENWEBUI_VERSION", "Admin", "OpenWebUI", "TestbedError", "create_admin", "ensure_installed",
            "free_port", "launch_openwebui", "sign_in", "start_openwebui", "wait_healthy"]
@@ -223,12 +223,7 @@ def main(argv: list[str]) -> int:
     settings = dict(a.split("=", 1) for a in argv if "=" in a)
     server = start_openwebui(data, settings)
     print(f"Open WebUI {OPENWEBUI_VERSION} at {server.url} (data {server.data_dir}, log {server.log_path})")
-    try:
-        server.process.wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.stop()
+    run_until_interrupted(server.process.wait, server.stop)
     return 0
 
 

@@ -6,6 +6,7 @@ import signal
 import socket
 import subprocess
 from pathlib import Path
+from typing import Callable
 
 HOST = "127.0.0.1"
 REPO = Path(__file__).resolve().parents[2]
@@ -53,6 +54,20 @@ def interrupt_on_sigterm() -> None:
     def _raise(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
     signal.signal(signal.SIGTERM, _raise)
+
+
+def run_until_interrupted(wait: Callable[[], object], *stops: Callable[[], object]) -> None:
+    """Block in `wait` until Ctrl-C (or SIGTERM), then call every stop. A second Ctrl-C during the
+    stops is ignored, so no service is left running on its own."""
+    interrupt_on_sigterm()
+    try:
+        wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        for stop in stops:
+            stop()
 
 
 def stop_group(process: subprocess.Popen, timeout: float = 15.0) -> int | None:

@@ -23,7 +23,7 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
+import threading
 from pathlib import Path
 
 import yaml
@@ -31,7 +31,7 @@ import yaml
 from ..emulator import BedrockEmulator
 from ..stack.envfile import parse_env_file
 from .litellm import LiteLLMProxy, start_litellm
-from .process import REPO, free_port, interrupt_on_sigterm
+from .process import REPO, free_port, interrupt_on_sigterm, run_until_interrupted
 
 SAMPLE = REPO / "fixtures" / "stacks" / "healthy"
 SKIP = "docker,openwebui"
@@ -87,11 +87,7 @@ The sample stack is up (Ctrl-C stops it). In another terminal:
   canvas-doctor run --project {project} --skip docker,openwebui --bedrock-endpoint {emulator_url}
 Then break something in {project} (the guide's `stream: false`, a wrong IMAGE_GENERATION_MODEL ...)
 and run it again.""", flush=True)
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        pass
+    run_until_interrupted(threading.Event().wait)  # main's `finally` stops the proxies
 
 
 def main(argv: list[str]) -> int:
