@@ -26,7 +26,7 @@ def _unquote(raw: str) -> str:
         if raw[0] == '"':
             inner = inner.replace("\\n", "\n").replace('\\"', '"').replace("\\\\", "\\")
         return inner
-    if raw[:1] in "'\"":
+    if raw and raw[0] in "'\"":
         # quoted value followed by a comment: KEY="a b" # note
         quote = raw[0]
         end = raw.find(quote, 1)
