@@ -135,7 +135,7 @@ def _tag(result: Result, sc: StackContainer) -> Result:
 
 @check(id="docker.openwebui.settings", area="docker",
        title="The running Open WebUI container has the image settings",
-       needs=("docker",), depends_on=("docker.available",), timeout=20)
+       needs=("docker",), depends_on=("docker.available",), timeout=20, image_path=True)
 def running_openwebui_settings(docker: Engine, stack: Stack):
     """Open WebUI's settings rules, on what the container really runs with (not on the file)."""
     found = openwebui_containers(docker, stack)

@@ -176,7 +176,7 @@ def _cost(answer: Answer, dep: Deployment | None) -> str:
 
 
 @check(id="generate.image", area="generate", title="A live image generation returns a valid image",
-       needs=("network", "paid"), depends_on=("litellm.live.image-model",), timeout=CHECK_TIMEOUT)
+       needs=("network", "paid"), depends_on=("litellm.live.image-model",), timeout=CHECK_TIMEOUT, image_path=True)
 def live_generation(litellm, stack, settings):
     """One POST /v1/images/generations with Open WebUI's body (about $0.04 with Nova Canvas)."""
     target = litellm.image_target

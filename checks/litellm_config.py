@@ -23,7 +23,7 @@ def _params(proxy: Proxy, dep: Deployment, **extra) -> dict:
 
 
 @check(id="litellm.config.image-model-served", area="config",
-       title="LiteLLM serves the image model Open WebUI asks for")
+       title="LiteLLM serves the image model Open WebUI asks for", image_path=True)
 def image_model_is_served(stack, settings):
     """Guide: Error "Model not found: nova-canvas", step 1."""
     proxy = stack.image_proxy
@@ -46,7 +46,7 @@ def image_model_is_served(stack, settings):
                   params={"model": wanted.name, "served": served, "service": proxy.name, "file": cfg.display})
 
 
-@check(id="litellm.config.image-stream", area="config", title="Image models carry no `stream` key")
+@check(id="litellm.config.image-stream", area="config", title="Image models carry no `stream` key", image_path=True)
 def image_models_do_not_stream(stack):
     """Guide Issue 1 says `stream: false`; LiteLLM 1.108.7 forwards any `stream` into Nova's
     imageGenerationConfig and Bedrock rejects it, so the key must go."""
@@ -168,7 +168,7 @@ def inference_profile_used(stack):
     return out or [passed("no deployment needs an inference profile")]
 
 
-@check(id="litellm.config.drop-params", area="config", title="The image proxy drops unsupported parameters")
+@check(id="litellm.config.drop-params", area="config", title="The image proxy drops unsupported parameters", image_path=True)
 def drop_params_on(stack):
     """Open WebUI always sends response_format; without drop_params LiteLLM rejects it for Bedrock."""
     proxy = stack.image_proxy
@@ -191,7 +191,7 @@ def drop_params_on(stack):
                   params={"service": proxy.name, "file": proxy.config.display})
 
 
-@check(id="litellm.config.region", area="config", title="The image model is offered in the configured region")
+@check(id="litellm.config.region", area="config", title="The image model is offered in the configured region", image_path=True)
 def region_offers_model(stack):
     out: list[Result] = []
     for proxy in _loaded(stack):

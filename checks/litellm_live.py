@@ -219,7 +219,7 @@ def _served(answer: Answer) -> list[str]:
 
 
 @check(id=IMAGE_MODEL, area="litellm", title="The proxy serves the image model Open WebUI asks for",
-       needs=("network",), depends_on=(KEY,), timeout=15)
+       needs=("network",), depends_on=(KEY,), timeout=15, image_path=True)
 def image_model_served(litellm, stack, settings):
     """Guide: Error "Model not found: nova-canvas" (the running proxy, not the file)."""
     target = litellm.image_target
@@ -340,7 +340,7 @@ def config_current(litellm):
 # -- the paid health probe, opt-in --------------------------------------------------------------
 
 @check(id=MODEL_HEALTH, area="litellm", title="LiteLLM's own health check of the image model passes",
-       needs=("network", "paid"), depends_on=(IMAGE_MODEL,), timeout=130)
+       needs=("network", "paid"), depends_on=(IMAGE_MODEL,), timeout=130, image_path=True)
 def model_health(litellm, stack, settings):
     """GET /health?model=X makes one real, billed call: only when this id is named with --only."""
     if not any(fnmatch.fnmatchcase(MODEL_HEALTH, p) for p in settings.only if p != "litellm"):

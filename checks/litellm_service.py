@@ -97,7 +97,7 @@ def _credential_source(proxy: Proxy) -> tuple[str | None, list[str]]:
 
 
 @check(id="compose.litellm.aws-credentials", area="config",
-       title="The image proxy gets AWS credentials or a Bedrock API key")
+       title="The image proxy gets AWS credentials or a Bedrock API key", image_path=True)
 def aws_credentials_reach_proxy(stack):
     """Guide Method 2: AWS_BEARER_TOKEN_BEDROCK must reach the proxy."""
     proxy = stack.image_proxy

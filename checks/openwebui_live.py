@@ -283,7 +283,7 @@ def evaluate(config: dict[str, Any], stack: Stack) -> list[Result]:
 
 
 @check(id="openwebui.image-settings", area="openwebui", title="The running Open WebUI's image settings are sound",
-       needs=("network",), depends_on=("openwebui.version",), timeout=15)
+       needs=("network",), depends_on=("openwebui.version",), timeout=15, image_path=True)
 def effective_image_settings(settings, stack, http: Http):
     read = read_image_config(http, settings, stack)
     if read.problem is not None:
@@ -382,7 +382,7 @@ def _persisted(diff: Difference, svc: Service, url: str) -> Result:
 
 @check(id="openwebui.config-persisted", area="openwebui",
        title="The running Open WebUI uses the image settings the files give it", needs=("network",),
-       depends_on=("openwebui.version",), timeout=15)
+       depends_on=("openwebui.version",), timeout=15, image_path=True)
 def stored_settings_match_files(settings, stack, http: Http):
     svc = openwebui_service(stack)
     if svc is None:

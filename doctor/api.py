@@ -33,12 +33,15 @@ def check(
     after: Iterable[str] = (),
     timeout: float = 10.0,
     retry_on_wait: bool = False,
+    image_path: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare a function as a check. Registration happens in the registry, not on import.
 
     `depends_on`: checks that must pass (or warn) first, else this one is skipped with the reason.
     `after`: checks to wait for (their results are in the injected `results`) without that rule,
-    for a check that must run precisely when another failed."""
+    for a check that must run precisely when another failed.
+    `image_path`: a rule of the LiteLLM/Bedrock image path; the runner skips it, with the reason, where
+    the stack sets up no image generation or draws with another engine on purpose."""
     if area not in AREAS:
         raise ValueError(f"check {id}: unknown area {area!r}; one of {', '.join(AREAS)}")
     needs_t = tuple(needs)
@@ -50,6 +53,7 @@ def check(
         setattr(func, CHECK_ATTR, CheckSpec(
             id=id, area=area, title=title, func=func, needs=needs_t,
             depends_on=tuple(depends_on), after=tuple(after), timeout=timeout, retry_on_wait=retry_on_wait,
+            image_path=image_path,
         ))
         return func
 

@@ -115,6 +115,7 @@ class CheckSpec:
     after: tuple[str, ...] = ()  # order only: wait for these (if in the run), never skip because of them
     timeout: float = 10.0
     retry_on_wait: bool = False  # a free probe that --wait may repeat until it passes
+    image_path: bool = False     # skipped where the stack draws no pictures through LiteLLM (see stack/intent.py)
     source: str = ""  # entry point that provided it
 
     @property

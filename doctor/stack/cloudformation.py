@@ -48,6 +48,9 @@ class TemplateReader:
             (fn, arg), = value.items()
             if fn == "Ref":
                 return self.defaults.get(str(arg), f"${{{arg}}}"), True
+            if fn == "Fn::Join" and isinstance(arg, list) and len(arg) == 2 and isinstance(arg[1], list):
+                parts = [self.resolve(a)[0] for a in arg[1]]
+                return str(arg[0]).join(parts), True
             if fn == "Fn::Sub":
                 text = arg[0] if isinstance(arg, list) and arg else arg
                 if isinstance(text, str):

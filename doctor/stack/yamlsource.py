@@ -109,6 +109,9 @@ class YamlDoc:
         return self.error is None
 
 
+_KIND_NAMES = {LSeq: "list", list: "list", str: "text", int: "number", float: "number", bool: "boolean"}
+
+
 def read_text(path: Path) -> tuple[str | None, str | None]:
     """The file's text, or a readable reason why it has none."""
     try:
@@ -137,6 +140,11 @@ def load_yaml(path: Path, *, expect_mapping: bool = True) -> YamlDoc:
     text, why = read_text(path)
     if text is None:
         return YamlDoc(path, error=why)
+    return parse_yaml(text, path, expect_mapping=expect_mapping)
+
+
+def parse_yaml(text: str, path: Path, *, expect_mapping: bool = True) -> YamlDoc:
+    """Parse YAML text that came from `path` (a file, or text written inline in another file)."""
     if not text.strip():
         return YamlDoc(path, error="is empty")
     try:
@@ -154,6 +162,6 @@ def load_yaml(path: Path, *, expect_mapping: bool = True) -> YamlDoc:
     except RecursionError:
         return YamlDoc(path, error="is not valid YAML: nested too deeply")
     if expect_mapping and not isinstance(data, dict):
-        kind = "empty" if data is None else f"a {type(data).__name__}, not a mapping"
+        kind = "empty" if data is None else f"a {_KIND_NAMES.get(type(data), 'single value')}, not a mapping"
         return YamlDoc(path, data=data, error=f"is {kind} at the top level", error_line=1)
     return YamlDoc(path, data=data)

@@ -1,0 +1,30 @@
+"""Example env files: the `.env.example` a repository commits in place of the `.env` it ignores."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+ENV_EXAMPLES = (".env.example", "example.env", ".env.template", ".env.sample", ".env-example", "env.example",
+                "env.sample", ".env.dist", ".env.local.example", "sample.env")
+
+
+@dataclass(frozen=True)
+class MissingEnvFile:
+    """An env file the stack reads that does not exist, and the example it was meant to be copied from."""
+
+    missing: str        # display path
+    example: str        # display path
+    reader: str         # who reads it: "compose interpolation" or "env_file of <service>"
+    line: int | None    # where it is named (the env_file entry), if anywhere
+    named_in: str | None = None  # the compose file that names it
+
+
+def find_env_example(folder: Path, name: str = ".env") -> Path | None:
+    """The example a missing env file was meant to be copied from (`.env.example`, `litellm.env.example` ...)."""
+    stem = name[:-4] if name.endswith(".env") and name != ".env" else name
+    candidates = ENV_EXAMPLES if name == ".env" else (
+        f"{name}.example", f"{name}.sample", f"{name}.template", f"{stem}.env.example", f"{stem}.example.env")
+    for cand in candidates:
+        if (folder / cand).is_file():
+            return folder / cand
+    return None
