@@ -46,7 +46,8 @@ def _other_engine(stack: Stack, svc: Service) -> ImageIntent | None:
         name = ENGINE_NAMES.get(engine, engine)
         url_var = ENGINE_URLS.get(engine)
         url = svc.get(url_var) if url_var else None
-        if not (url or "").strip() and _served_here(stack, svc):
+        images_url = (svc.get("IMAGES_OPENAI_API_BASE_URL") or "").strip()
+        if not (url or "").strip() and (_served_here(stack, svc) or (images_url and url_is_litellm(stack, images_url))):
             return None
         where = f" at {url}" if url else ""
         return ImageIntent(OTHER_ENGINE, f"{svc.name} draws with {name}{where} (IMAGE_GENERATION_ENGINE={engine}), "
@@ -66,7 +67,7 @@ def url_is_litellm(stack: Stack, url: str) -> bool | None:
     if stack.proxy_for_url(url) is not None or "litellm" in host:
         return True
     if host in LOCAL_HOSTS:
-        return True if stack.proxies else None
+        return True if stack.proxies or any(s.is_litellm for s in stack.cfn_services) else None
     known = {h.lower() for s in stack.compose_services.values() for h in s.hostnames}
     if host in known:
         return False  # another service of the stack (a different OpenAI-compatible server)
