@@ -29,6 +29,10 @@ def image_model_is_served(stack, settings):
     proxy = stack.image_proxy
     if proxy is None:
         return skipped("no LiteLLM proxy or config found")
+    if proxy.config is None and proxy.config_elsewhere:
+        return skipped(f"the config of {proxy.name} comes from {proxy.config_elsewhere}")
+    if proxy.config is None and proxy.models_in_db:
+        return skipped(f"{proxy.name} keeps its models in its database (STORE_MODEL_IN_DB): the live checks see them")
     if proxy.config is None or proxy.config.data is None:
         return skipped(f"the config of {proxy.name} could not be read (see config.files / config-mounted)")
     if not settings.model and stack.openwebui_services and not image_model_set(stack):
@@ -40,6 +44,9 @@ def image_model_is_served(stack, settings):
         return passed(f"{proxy.name} serves {wanted.name} ({dep.model})", at=cfg.at(dep.line))
     served = ", ".join(cfg.served()) or "none"
     asked = f" ({wanted.origin} at {wanted.location})" if wanted.location else f" ({wanted.origin})"
+    if proxy.models_in_db:
+        return skipped(f"{cfg.display} serves no {wanted.name!r}, but {proxy.name} also keeps models in its database "
+                       "(STORE_MODEL_IN_DB): the live checks tell")
     return failed(f"Open WebUI asks for {wanted.name!r}{asked}, but {cfg.display} serves no model_name "
                   f"{wanted.name!r} (it serves: {served})", fix="litellm-model-not-found",
                   at=cfg.at(cfg.data.line_of("model_list") if "model_list" in cfg.data else 1),

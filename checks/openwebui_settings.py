@@ -19,7 +19,8 @@ def _for_each(services: list[Service], what: str, rule) -> list[Result]:
 
 
 def _compose(stack: Stack) -> list[Service]:
-    return [stack.openwebui] if stack.openwebui else []
+    """Every Open WebUI service of the compose project (each is judged, not only the first)."""
+    return list(stack.openwebuis)
 
 
 def _cfn(stack: Stack) -> list[Service]:

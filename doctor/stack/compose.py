@@ -419,6 +419,7 @@ class ComposeProject:
     name: str | None = None
     problems: list[FileProblem] = field(default_factory=list)
     env_missing: list[MissingEnvFile] = field(default_factory=list)
+    external_networks: set[str] = field(default_factory=set)  # shared with other compose projects
 
 
 def load_compose_project(paths: list[Path], variables: Mapping[str, str],
@@ -463,6 +464,9 @@ def _load_file(path: Path, variables: Mapping[str, str], variable_location, disp
                 for name, svc in _load_file(inc_path, inc_vars, variable_location, display_path, project,
                                             depth + 1).items():
                     services.setdefault(name, svc)
+    nets = doc.data.get("networks")
+    if isinstance(nets, dict):
+        project.external_networks |= {str(k) for k, v in nets.items() if isinstance(v, dict) and v.get("external")}
     services.update(reader.services())
     project.problems += reader.problems
     project.env_missing += reader.env_missing

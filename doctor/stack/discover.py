@@ -101,6 +101,7 @@ def discover(project: Path, environ: dict[str, str] | None = None, compose_files
             stack.compose_override = display(paths[1])
         stack.compose_services = project_files.services
         stack.compose_name = project_files.name
+        stack.external_networks = project_files.external_networks
         stack.problems += project_files.problems
         if stack.env_missing and not _uses_variables(paths):
             stack.env_missing = []  # nothing reads .env: its absence changes nothing

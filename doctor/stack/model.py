@@ -249,6 +249,7 @@ class Stack:
     openwebuis: list[Service] = field(default_factory=list)  # every Open WebUI service of the compose project
     env_missing: list[Any] = field(default_factory=list)     # MissingEnvFile: env files read from their example
     image_intent: Any = None                                 # intent.ImageIntent, decided at discovery
+    external_networks: set[str] = field(default_factory=set)  # compose networks shared with other projects
     compose_services: dict[str, Service] = field(default_factory=dict)
     env_file: Any = None
     cfn_files: list[str] = field(default_factory=list)
