@@ -226,6 +226,9 @@ def image_model_not_in_chat(stack):
     proxy = stack.chat_proxy
     if proxy is None or proxy.config is None or not stack.openwebui_services:
         return skipped("no chat proxy and Open WebUI pair found")
+    urls = [u for svc in stack.openwebui_services for u in svc.api_base_urls()]
+    if stack.openwebuis and not any(stack.proxy_for_url(u) is proxy for u in urls):
+        return passed(f"Open WebUI lists no chat models from {proxy.name} (no OPENAI_API_BASE_URL names it)")
     deps = [d for d in proxy.config.deployments if is_image_deployment(d)]
     if not deps:
         return passed(f"{proxy.name} (chat) serves no image model")

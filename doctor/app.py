@@ -33,26 +33,54 @@ def _setup_logging(redactor: Redactor, verbose: bool) -> None:
 
 
 def build_report(settings: Settings, progress=None) -> tuple[Report, Redactor]:
-    """Discover the stack and run every selected check; the report is already redacted."""
+    """Discover the stack(s) and run every selected check; the report is already redacted.
+
+    A folder that holds no stack but sub-folder projects (or several `-f` variants) is diagnosed
+    project by project; each result then carries its group."""
+    from dataclasses import replace
+
     from . import __version__
+    from .projects import find_projects
     from .registry import load_registry
     from .runner import Runner
+    from .stack.summary import stack_summary
+
+    registry = load_registry()
+    projects = find_projects(settings.project, settings.compose_files)
+    redactor = _redactor(settings, set())
+    results, notes, summaries, duration = [], [], {}, 0
+    for project in projects:
+        stack = _discover(project.folder, project.compose_files, settings.project)
+        redactor.add(stack.secrets)
+        _setup_logging(redactor, settings.verbose)
+        run_settings = replace(settings, project=project.folder, compose_files=project.compose_files)
+        report = Runner(registry, run_settings, stack, progress=progress).run()
+        redactor.add(stack.secrets)  # checks may register secrets they met at run time (a container's env)
+        for r in report.results:
+            r.group = project.group
+        results += report.results
+        prefix = f"{project.group}: " if project.group else ""
+        notes += [prefix + n for n in stack.notes + report.notes]
+        summaries[project.group or ""] = stack_summary(stack)
+        duration += report.duration_ms
+    grouped = len(projects) > 1 or projects[0].group is not None
+    report = Report(project=str(settings.project), results=results, duration_ms=duration, version=__version__,
+                    notes=list(dict.fromkeys(notes)),
+                    stack={"groups": summaries} if grouped else summaries.get("", None))
+    return redactor.report(report), redactor
+
+
+def _discover(folder: Path, compose_files: tuple[str, ...], display_root: Path):
+    """Discovery never raises by design; if it does, say so and go on."""
     from .stack.discover import discover
     from .stack.model import Stack
-
     try:
-        stack = discover(settings.project)
-    except Exception as exc:  # discovery never raises by design; if it does, say so and go on
-        stack = Stack(root=settings.project.resolve())
+        return discover(folder, compose_files=compose_files, display_root=display_root)
+    except Exception as exc:
+        stack = Stack(root=folder.resolve())
         stack.notes.append(f"stack discovery broke: {type(exc).__name__}: {exc}")
         log.debug("discovery failed:\n%s", traceback.format_exc())
-    redactor = _redactor(settings, stack.secrets)
-    _setup_logging(redactor, settings.verbose)
-    report = Runner(load_registry(), settings, stack, progress=progress).run()
-    redactor.add(stack.secrets)  # checks may register secrets they met at run time (a container's env)
-    report.notes = stack.notes + report.notes
-    report.version = __version__
-    return redactor.report(report), redactor
+        return stack
 
 
 def execute(settings: Settings, *, json_out: bool, junit: Path | None) -> ExitCode:

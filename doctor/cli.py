@@ -42,6 +42,9 @@ def _root(version: bool = typer.Option(False, "--version", callback=_version, is
 def run(
     project: Path = typer.Option(Path("."), "--project", envvar=ENV + "PROJECT", exists=True, file_okay=False,
                                  dir_okay=True, help="The stack's folder."),
+    compose_file: Optional[List[str]] = typer.Option(None, "-f", "--compose-file", envvar=ENV + "COMPOSE_FILE",
+                                                     help="A compose file to read, as `docker compose -f` "
+                                                          "(repeatable; default: what Compose picks)."),
     litellm_url: Optional[str] = typer.Option(None, envvar=ENV + "LITELLM_URL",
                                               help="The (chat) LiteLLM proxy as seen from this machine."),
     litellm_image_url: Optional[str] = typer.Option(None, envvar=ENV + "LITELLM_IMAGE_URL",
@@ -86,6 +89,7 @@ def run(
         profile=profile, bedrock_endpoint=bedrock_endpoint, offline=offline, no_live=no_live,
         only=split_csv(only), skip=split_csv(skip),
         wait=wait, strict=strict, verbose=verbose, save_image=save_image, generation_timeout=generation_timeout,
+        compose_files=tuple(compose_file or ()),
     )
     code = execute(settings, json_out=json_out, junit=junit)
     raise typer.Exit(int(code))

@@ -84,6 +84,7 @@ class Result:
     duration_ms: int = 0
     fix: Fix | None = None
     detail: str | None = None  # traceback of a check error, shown with --verbose
+    group: str | None = None   # the sub-folder project (or -f file) it belongs to, when a run covers several
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -96,6 +97,7 @@ class Result:
             "duration_ms": self.duration_ms,
             "fix": self.fix.to_dict() if self.fix else None,
             "data": self.data,
+            **({"group": self.group} if self.group else {}),
         }
 
 
@@ -132,6 +134,7 @@ class Report:
     duration_ms: int
     version: str
     notes: list[str] = field(default_factory=list)  # e.g. "live areas not probed: ..."
+    stack: dict[str, Any] | None = None  # what discovery found (stack/summary.py); per group when several
 
     def summary(self) -> dict[str, int]:
         counts = {s.value: 0 for s in (Status.PASS, Status.WARN, Status.FAIL, Status.SKIP, Status.ERROR)}
@@ -151,4 +154,5 @@ class Report:
             "duration_ms": self.duration_ms,
             "summary": self.summary(),
             "results": [r.to_dict() for r in self.results],
+            **({"stack": self.stack} if self.stack is not None else {}),
         }

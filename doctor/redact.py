@@ -79,7 +79,8 @@ class Redactor:
 
     def report(self, report: Report) -> Report:
         return replace(report, results=[self.result(r) for r in report.results],
-                       notes=[self.text(n) for n in report.notes], project=self.text(report.project))
+                       notes=[self.text(n) for n in report.notes], project=self.text(report.project),
+                       stack=self.value(report.stack))
 
 
 class RedactingFilter(logging.Filter):
