@@ -37,6 +37,8 @@ def image_model_is_served(stack, settings):
         return skipped(f"the config of {proxy.name} could not be read (see config.files / config-mounted)")
     if not settings.model and stack.openwebui_services and not image_model_set(stack):
         return skipped("IMAGE_GENERATION_MODEL is not set (see compose.openwebui.image-model)")
+    if not settings.model and not stack.openwebui_services:
+        return skipped("no Open WebUI in this project names an image model (pass --model to check one)")
     wanted = wanted_image_model(stack, settings.model)
     cfg = proxy.config
     if cfg.find(wanted.name):

@@ -127,6 +127,12 @@ def aws_credentials_reach_proxy(stack):
         return skipped(f"{proxy.name} has no Bedrock image deployment")
     source, empty = _credential_source(proxy)
     svc = proxy.service
+    from_example = [m.example for m in stack.env_missing]
+    referenced = [n for n in ("AWS_BEARER_TOKEN_BEDROCK", "AWS_ACCESS_KEY_ID", "AWS_PROFILE")
+                  if n in svc.env and svc.env[n].from_reference]
+    if not source and from_example and (referenced or empty):
+        return skipped(f"{proxy.name} takes its Bedrock credentials from {', '.join(referenced or empty)}, which only "
+                       f"{from_example[0]} names here (see config.env-file)")
     if source:
         var = source.split("/")[0] if source.isupper() or "/" in source else None
         return passed(f"{proxy.name}: Bedrock credentials from {source}", at=svc.at(var))

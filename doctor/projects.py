@@ -36,12 +36,12 @@ def _holds_stack(folder: Path) -> bool:
 def find_projects(root: Path, compose_files: tuple[str, ...] = (), environ: dict[str, str] | None = None) -> list[Project]:
     """The stacks under `root`: root itself when it holds one, else its sub-folder projects (depth 2)."""
     environ = dict(os.environ if environ is None else environ)
-    if compose_files or environ.get("COMPOSE_FILE") or (root / ".env").is_file() or _holds_stack(root):
+    if compose_files or environ.get("COMPOSE_FILE") or find_compose_file(root) is not None:
         return [Project(root, compose_files)]
     variants = find_compose_variants(root)
     if len(variants) > 1:
         return [Project(root, (v.name,), v.name) for v in variants]
-    if variants:
+    if variants or _holds_stack(root):
         return [Project(root)]
     found: list[Project] = []
     for folder in _folders(root):

@@ -275,10 +275,16 @@ class Stack:
         if not url:
             return None
         try:
-            host = (urlsplit(url).hostname or "").lower()
+            parts = urlsplit(url.strip())
+            host, port = (parts.hostname or "").lower(), parts.port
         except ValueError:
             return None
         for proxy in self.proxies.values():
             if proxy.service and host in {h.lower() for h in proxy.service.hostnames}:
                 return proxy
+        if host == "host.docker.internal":  # this machine, seen from a container: the published port decides
+            for proxy in self.proxies.values():
+                if proxy.service and any(pm.host_port == (port or 80) and pm.host_ip in (None, "", "0.0.0.0", "::")
+                                         for pm in proxy.service.ports):
+                    return proxy
         return None
