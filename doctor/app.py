@@ -4,10 +4,9 @@ from __future__ import annotations
 import logging
 import os
 import sys
-import traceback
 from pathlib import Path
 
-from .models import ExitCode, Report
+from .models import ExitCode, Report, Status
 from .redact import RedactingFilter, Redactor, is_secret_name
 from .settings import Settings
 
@@ -37,22 +36,27 @@ def build_report(settings: Settings, progress=None) -> tuple[Report, Redactor]:
     from . import __version__
     from .registry import load_registry
     from .runner import Runner
-    from .stack.discover import discover
-    from .stack.model import Stack
+    from .stack.guarded import discover_guarded
 
-    try:
-        stack = discover(settings.project)
-    except Exception as exc:  # discovery never raises by design; if it does, say so and go on
-        stack = Stack(root=settings.project.resolve())
-        stack.notes.append(f"stack discovery broke: {type(exc).__name__}: {exc}")
-        log.debug("discovery failed:\n%s", traceback.format_exc())
+    stack = discover_guarded(settings.project)
     redactor = _redactor(settings, stack.secrets)
     _setup_logging(redactor, settings.verbose)
     report = Runner(load_registry(), settings, stack, progress=progress).run()
+    carry_discovery_error(report.results, stack)
     redactor.add(stack.secrets)  # checks may register secrets they met at run time (a container's env)
     report.notes = stack.notes + report.notes
     report.version = __version__
     return redactor.report(report), redactor
+
+
+def carry_discovery_error(results: list, stack) -> None:
+    """A discovery error is in every report, even when `config.files` was not selected (--only ...)."""
+    if not stack.discovery_error or any(r.check == "config.files" and r.status is Status.ERROR for r in results):
+        return
+    from canvas_doctor.checks.config_files import discovery_broke
+    err = discovery_broke(stack)
+    err.check, err.area, err.title = "config.files", "config", "Stack files are present and valid"
+    results.insert(0, err)
 
 
 def execute(settings: Settings, *, json_out: bool, junit: Path | None) -> ExitCode:

@@ -54,12 +54,15 @@ def diagnose(project: Path) -> Diagnosis:
     """The config checks, files only: exactly what `canvas-doctor run --offline --only config` runs."""
     from .registry import load_registry
     from .runner import Runner
+    from .app import carry_discovery_error
     from .settings import Settings
-    from .stack.discover import discover
+    from .stack.guarded import discover_guarded
 
     settings = Settings(project=project, offline=True, only=("config",))
-    stack = discover(project)
-    return Diagnosis(stack, Runner(load_registry(), settings, stack).run().results)
+    stack = discover_guarded(project)
+    results = Runner(load_registry(), settings, stack).run().results
+    carry_discovery_error(results, stack)
+    return Diagnosis(stack, results)
 
 
 def _redactor(stack: Stack) -> Redactor:
