@@ -2,22 +2,15 @@
 from __future__ import annotations
 
 import logging
-import os
 import sys
 from pathlib import Path
 
 from .models import ExitCode, Report, Status
-from .redact import RedactingFilter, Redactor, is_secret_name
+from .redact import RedactingFilter, Redactor
+from .secret_sources import redactor_for, stack_secrets
 from .settings import Settings
 
 log = logging.getLogger("canvas_doctor")
-
-
-def _redactor(settings: Settings, stack_secrets: set[str]) -> Redactor:
-    redactor = Redactor(stack_secrets)
-    redactor.add([settings.litellm_key, settings.openwebui_token, *settings.extra_secrets])
-    redactor.add(v for k, v in os.environ.items() if is_secret_name(k))
-    return redactor
 
 
 def _setup_logging(redactor: Redactor, verbose: bool) -> None:
@@ -39,11 +32,11 @@ def build_report(settings: Settings, progress=None) -> tuple[Report, Redactor]:
     from .stack.guarded import discover_guarded
 
     stack = discover_guarded(settings.project)
-    redactor = _redactor(settings, stack.secrets)
+    redactor = redactor_for(stack, settings)
     _setup_logging(redactor, settings.verbose)
     report = Runner(load_registry(), settings, stack, progress=progress).run()
     carry_discovery_error(report.results, stack)
-    redactor.add(stack.secrets)  # checks may register secrets they met at run time (a container's env)
+    redactor.add(stack_secrets(stack))  # checks may register secrets they met at run time (a container's env)
     report.notes = stack.notes + report.notes
     report.version = __version__
     return redactor.report(report), redactor

@@ -14,7 +14,6 @@ are pending (--dry-run, declined, no terminal to ask on) or failures remain; 2 f
 """
 from __future__ import annotations
 
-import os
 import re
 import shlex
 import sys
@@ -67,9 +66,8 @@ def diagnose(project: Path) -> Diagnosis:
 
 def _redactor(stack: Stack) -> Redactor:
     """Every secret the stack knows; a reference to one (os.environ/NAME) is not a secret itself."""
-    redactor = Redactor(s for s in stack.secrets if not s.startswith("os.environ/"))
-    redactor.add(v for k, v in os.environ.items() if is_secret_name(k))
-    return redactor
+    from .secret_sources import redactor_for
+    return redactor_for(stack)
 
 
 def mask_line(line: str, redactor: Redactor) -> str:

@@ -107,13 +107,24 @@ def read_text(path: Path, *, max_bytes: int = MAX_BYTES) -> tuple[str | None, st
     return decode_text(raw)
 
 
+def _resolvable(path: str) -> bool:
+    """False for a symlink loop (nothing to read, and Path.resolve raises on it)."""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        return exc.errno != errno.ELOOP
+    return True
+
+
 def walk_files(base: Path, patterns: Iterable[str], *, max_depth: int = MAX_DEPTH,
                max_entries: int = MAX_ENTRIES) -> list[Path]:
     """Files under `base` whose name matches a pattern, sorted.
 
     Bounded: at most `max_depth` folder levels and `max_entries` entries looked at; symlinked
     folders are not entered and each real folder is entered once, so a symlink loop or a folder
-    nested 1,200 deep costs nothing. Symlinked files are listed (reading them is safe).
+    nested 1,200 deep costs nothing. Whatever else matches is listed, a symlink, a FIFO or a
+    device included: reading it is safe, and the reader says why it is not a file (a symlink loop
+    is left out: it holds nothing).
     """
     patterns = tuple(patterns)
     out: list[Path] = []
@@ -137,8 +148,8 @@ def walk_files(base: Path, patterns: Iterable[str], *, max_depth: int = MAX_DEPT
                             if depth < max_depth:
                                 stack.append((Path(entry.path), depth + 1))
                             continue
-                        if any(fnmatch.fnmatchcase(entry.name, p) for p in patterns) and entry.is_file():
-                            out.append(Path(entry.path))
+                        if any(fnmatch.fnmatchcase(entry.name, p) for p in patterns) and _resolvable(entry.path):
+                            out.append(Path(entry.path))  # a FIFO or a device here: the reader says so
                     except OSError:
                         continue
         except (OSError, ValueError):
