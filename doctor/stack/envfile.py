@@ -215,6 +215,8 @@ class _Lookup(Mapping[str, str]):
 def parse_env_text(text: str, path: Path = Path(".env"), environ: Mapping[str, str] | None = None) -> EnvFile:
     """Parse the text of a .env file the way Compose does; never raises."""
     env = EnvFile(path)
+    if text.startswith("\ufeff"):
+        text = text[1:]
     _Parser(text, env, os.environ if environ is None else environ).run()
     return env
 
