@@ -2,11 +2,20 @@
 from __future__ import annotations
 
 from canvas_doctor.api import Location, check, failed, passed
+from canvas_doctor.models import Result, Status
+
+
+def discovery_broke(stack) -> Result:
+    """The doctor could not read the stack at all: an `error` result (exit 3), never "no stack files"."""
+    return Result(Status.ERROR, f"stack discovery broke, so no check could read the stack: {stack.discovery_error}",
+                  detail=getattr(stack, "discovery_traceback", None))
 
 
 @check(id="config.files", area="config", title="Stack files are present and valid")
 def stack_files_are_valid(stack):
     """Every discovered file parses; the stack has at least a compose file or a LiteLLM config."""
+    if getattr(stack, "discovery_error", None):
+        return discovery_broke(stack)
     results = [
         failed(f"{p.path} {p.message}" + (f" (line {p.line})" if p.line else ""), fix="config-invalid",
                at=Location(p.path, p.line), params={"file": p.path}, role=p.role)

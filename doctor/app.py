@@ -2,23 +2,15 @@
 from __future__ import annotations
 
 import logging
-import os
 import sys
-import traceback
 from pathlib import Path
 
-from .models import ExitCode, Report
-from .redact import RedactingFilter, Redactor, is_secret_name
+from .models import ExitCode, Report, Status
+from .redact import RedactingFilter, Redactor
+from .secret_sources import redactor_for, stack_secrets
 from .settings import Settings
 
 log = logging.getLogger("canvas_doctor")
-
-
-def _redactor(settings: Settings, stack_secrets: set[str]) -> Redactor:
-    redactor = Redactor(stack_secrets)
-    redactor.add([settings.litellm_key, settings.openwebui_token, *settings.extra_secrets])
-    redactor.add(v for k, v in os.environ.items() if is_secret_name(k))
-    return redactor
 
 
 def _setup_logging(redactor: Redactor, verbose: bool) -> None:
@@ -43,19 +35,23 @@ def build_report(settings: Settings, progress=None) -> tuple[Report, Redactor]:
     from .projects import find_projects
     from .registry import load_registry
     from .runner import Runner
+    from .stack.guarded import discover_guarded
     from .stack.summary import stack_summary
 
     registry = load_registry()
     projects = find_projects(settings.project, settings.compose_files)
-    redactor = _redactor(settings, set())
+    redactor: Redactor | None = None
     results, notes, summaries, duration = [], [], {}, 0
     for project in projects:
-        stack = _discover(project.folder, project.compose_files, settings.project)
-        redactor.add(stack.secrets)
+        stack = discover_guarded(project.folder, project.compose_files, settings.project)
+        if redactor is None:
+            redactor = redactor_for(stack, settings)
+        redactor.add(stack_secrets(stack))
         _setup_logging(redactor, settings.verbose)
         run_settings = replace(settings, project=project.folder, compose_files=project.compose_files)
         report = Runner(registry, run_settings, stack, progress=progress).run()
-        redactor.add(stack.secrets)  # checks may register secrets they met at run time (a container's env)
+        carry_discovery_error(report.results, stack)
+        redactor.add(stack_secrets(stack))  # checks may register secrets they met at run time (a container's env)
         for r in report.results:
             r.group = project.group
         results += report.results
@@ -63,6 +59,7 @@ def build_report(settings: Settings, progress=None) -> tuple[Report, Redactor]:
         notes += [prefix + n for n in stack.notes + report.notes]
         summaries[project.group or ""] = stack_summary(stack)
         duration += report.duration_ms
+    assert redactor is not None
     grouped = len(projects) > 1 or projects[0].group is not None
     report = Report(project=str(settings.project), results=results, duration_ms=duration, version=__version__,
                     notes=list(dict.fromkeys(notes)),
@@ -70,17 +67,14 @@ def build_report(settings: Settings, progress=None) -> tuple[Report, Redactor]:
     return redactor.report(report), redactor
 
 
-def _discover(folder: Path, compose_files: tuple[str, ...], display_root: Path):
-    """Discovery never raises by design; if it does, say so and go on."""
-    from .stack.discover import discover
-    from .stack.model import Stack
-    try:
-        return discover(folder, compose_files=compose_files, display_root=display_root)
-    except Exception as exc:
-        stack = Stack(root=folder.resolve())
-        stack.notes.append(f"stack discovery broke: {type(exc).__name__}: {exc}")
-        log.debug("discovery failed:\n%s", traceback.format_exc())
-        return stack
+def carry_discovery_error(results: list, stack) -> None:
+    """A discovery error is in every report, even when `config.files` was not selected (--only ...)."""
+    if not stack.discovery_error or any(r.check == "config.files" and r.status is Status.ERROR for r in results):
+        return
+    from canvas_doctor.checks.config_files import discovery_broke
+    err = discovery_broke(stack)
+    err.check, err.area, err.title = "config.files", "config", "Stack files are present and valid"
+    results.insert(0, err)
 
 
 def execute(settings: Settings, *, json_out: bool, junit: Path | None) -> ExitCode:

@@ -497,7 +497,9 @@ class Aws:
         creds = session.get_credentials()
         if creds is None:
             return CredentialReport(None, bearer, self.profile, None, searched)
-        creds.get_frozen_credentials()  # SSO and assume-role fetch now: an expired session fails here
+        frozen = creds.get_frozen_credentials()  # SSO and assume-role fetch now: an expired session fails here
+        # The doctor's own credentials: masked wherever an answer or an error quotes them.
+        self.stack.secrets.update(v for v in (frozen.secret_key, frozen.token) if v)
         return CredentialReport(creds.method, bearer, self.profile, None, searched)
 
     def close(self) -> None:

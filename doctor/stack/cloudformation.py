@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from ..models import Location
+from ..safefile import walk_files
 from .model import PortMap, Service, Setting
 from .yamlsource import LMap, LSeq
 
@@ -17,9 +18,8 @@ def find_templates(root: Path) -> list[Path]:
     out: list[Path] = []
     for folder in ("infrastructure", "cloudformation", "cfn"):
         base = root / folder
-        if base.is_dir():
-            for pattern in TEMPLATE_GLOBS:
-                out += [p for p in base.rglob(pattern) if p.is_file()]
+        if base.is_dir():  # bounded in depth and count, symlinked folders not entered (no loop)
+            out += walk_files(base, TEMPLATE_GLOBS)
     return sorted(set(out))
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .model import Deployment, LiteLLMConfig
-from .yamlsource import LMap, LSeq, YamlDoc, load_yaml, parse_yaml
+from .yamlsource import LMap, LSeq, YamlDoc, load_yaml, load_yaml_text
 
 FALLBACK_NAMES = ("litellm-config.yaml", "litellm-config.yml", "litellm_config.yaml", "litellm_config.yml",
                   "config.yaml")
@@ -21,7 +21,7 @@ def load_litellm_config(path: Path, display: str, *, text: str | None = None, or
                         display_path=None) -> LiteLLMConfig:
     """Load a config (from `path`, or from `text` written inline elsewhere); structural faults become
     `error` with the line to look at. `display_path` turns an included file's path into its display name."""
-    doc = load_yaml(path) if text is None else parse_yaml(text, path)
+    doc = load_yaml(path) if text is None else load_yaml_text(text, path)
     cfg = LiteLLMConfig(path=path, display=display, error=doc.error, error_line=doc.error_line, origin=origin)
     if not doc.ok:
         return cfg

@@ -263,6 +263,8 @@ class Stack:
     problems: list[FileProblem] = field(default_factory=list)
     secrets: set[str] = field(default_factory=set)
     notes: list[str] = field(default_factory=list)
+    discovery_error: str | None = None        # discovery itself broke: the reason (an `error` result)
+    discovery_traceback: str | None = None
 
     @property
     def openwebui_services(self) -> list[Service]:
