@@ -30,7 +30,9 @@ def test_every_broken_stack_fails_and_only_healthy_passes() -> None:
     codes = {s: yaml.safe_load((FIXTURES / s / "expected.yaml").read_text())["exit"] for s in STACKS}
     assert codes["healthy"] == 0
     # automatic-generation-on is a warning only (the variable does nothing): exit 0 by design.
-    assert {s for s, c in codes.items() if c == 0} == {"healthy", "automatic-generation-on"}
+    # healthcheck-quiet*: right health checks the health-check rules must not flag.
+    assert {s for s, c in codes.items() if c == 0} == {"healthy", "automatic-generation-on", "healthcheck-quiet",
+                                                        "healthcheck-quiet-ecs"}
 
 
 def test_sample_stacks_cover_the_file_fix_ids() -> None:
@@ -43,6 +45,7 @@ def test_sample_stacks_cover_the_file_fix_ids() -> None:
         "openwebui-api-base-wrong", "openwebui-api-key-mismatch", "litellm-drop-params-off",
         "litellm-api-base-invalid", "litellm-provider-invalid", "litellm-master-key-unsafe", "image-size-unsupported",
         "aws-credentials-missing", "bedrock-region-unsupported", "production-static-credentials",
+        "litellm-healthcheck-billable", "healthcheck-invalid",
     }
     produced = set()
     for s in STACKS:
