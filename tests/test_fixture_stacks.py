@@ -35,7 +35,8 @@ def test_every_broken_stack_fails_and_only_healthy_passes() -> None:
     # automatic-generation-on is a warning only (the variable does nothing): exit 0 by design. The field-*
     # stacks that exit 0 are the "must stay quiet" cases of real layouts (issue 8).
     quiet = {s for s, c in codes.items() if c == 0}
-    assert quiet - {s for s in quiet if s.startswith("field-")} == {"healthy", "automatic-generation-on"}
+    # healthcheck-quiet*: right health checks the health-check rules must not flag.
+    assert quiet - {s for s in quiet if s.startswith("field-")} == {"healthy", "automatic-generation-on", "healthcheck-quiet", "healthcheck-quiet-ecs"}
     must_stay_quiet = {"field-chat-only", "field-comfyui", "field-databases-named-litellm", "field-env-example-only",
                        "field-host-gateway-openrouter", "field-subfolder-projects", "field-parameters-json",
                        "field-models-in-db", "field-env-empty-value"}
@@ -52,6 +53,7 @@ def test_sample_stacks_cover_the_file_fix_ids() -> None:
         "openwebui-api-base-wrong", "openwebui-api-key-mismatch", "litellm-drop-params-off",
         "litellm-api-base-invalid", "litellm-provider-invalid", "litellm-master-key-unsafe", "image-size-unsupported",
         "aws-credentials-missing", "bedrock-region-unsupported", "production-static-credentials",
+        "litellm-healthcheck-billable", "healthcheck-invalid",
     }
     produced = set()
     for s in STACKS:
