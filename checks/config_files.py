@@ -4,7 +4,8 @@ from __future__ import annotations
 from canvas_doctor.api import Location, check, failed, passed
 
 
-@check(id="config.files", area="config", title="Stack files are present and valid")
+@check(id="config.files", area="config", title="Stack files are present and valid",
+       fixes=("config-invalid",))
 def stack_files_are_valid(stack):
     """Every discovered file parses; the stack has at least a compose file or a LiteLLM config."""
     results = [

@@ -14,7 +14,8 @@ def _compose_proxies(stack: Stack) -> list[Proxy]:
 
 
 @check(id="compose.litellm.config-mounted", area="config",
-       title="The LiteLLM config is mounted where --config reads it")
+       title="The LiteLLM config is mounted where --config reads it",
+       fixes=("litellm-config-not-mounted",))
 def config_is_mounted(stack):
     """Guide: Error "Model not found", step 2."""
     proxies = _compose_proxies(stack)
@@ -41,7 +42,8 @@ def config_is_mounted(stack):
     return out
 
 
-@check(id="compose.litellm.master-key", area="config", title="Each LiteLLM proxy has a private master key")
+@check(id="compose.litellm.master-key", area="config", title="Each LiteLLM proxy has a private master key",
+       fixes=("litellm-master-key-unsafe",))
 def master_key_is_safe(stack):
     out: list[Result] = []
     for proxy in stack.proxies.values():
@@ -97,7 +99,8 @@ def _credential_source(proxy: Proxy) -> tuple[str | None, list[str]]:
 
 
 @check(id="compose.litellm.aws-credentials", area="config",
-       title="The image proxy gets AWS credentials or a Bedrock API key")
+       title="The image proxy gets AWS credentials or a Bedrock API key",
+       fixes=("aws-credentials-missing",))
 def aws_credentials_reach_proxy(stack):
     """Guide Method 2: AWS_BEARER_TOKEN_BEDROCK must reach the proxy."""
     proxy = stack.image_proxy

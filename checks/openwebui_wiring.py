@@ -61,7 +61,8 @@ def _url_problem(url: str, svc: Service, stack: Stack) -> str | None:
 
 
 @check(id="compose.openwebui.api-base", area="config",
-       title="Open WebUI's API URLs reach the LiteLLM service's /v1")
+       title="Open WebUI's API URLs reach the LiteLLM service's /v1",
+       fixes=("openwebui-api-base-wrong",))
 def api_base_reaches_litellm(stack):
     svc = stack.openwebui
     if svc is None:
@@ -84,7 +85,8 @@ def api_base_reaches_litellm(stack):
     return out
 
 
-@check(id="compose.openwebui.api-key", area="config", title="Open WebUI's keys are keys LiteLLM accepts")
+@check(id="compose.openwebui.api-key", area="config", title="Open WebUI's keys are keys LiteLLM accepts",
+       fixes=("openwebui-api-key-mismatch",))
 def api_key_accepted(stack):
     svc = stack.openwebui
     if svc is None:

@@ -38,7 +38,7 @@ def test_third_party_check_runs_and_is_listed(tmp_path: Path) -> None:
 def test_broken_plugin_is_an_error_result_not_a_crash(tmp_path: Path) -> None:
     env = plugin_env(tmp_path, "broken", "import does_not_exist_anywhere\n")
     run = run_cli("--offline", "--json", "--project", str(FIXTURES / "healthy"), env=env)
-    assert run.code == 1
+    assert run.code == 3  # nothing failed, but the doctor broke: exit 3, not 1 (until 0.1.0: 1)
     [r] = run.results("plugin.broken")
     assert r["status"] == "error" and "ModuleNotFoundError" in r["message"]
     assert run.json["summary"]["pass"] > 10  # the built-in checks still ran
