@@ -35,20 +35,28 @@ def _setup_logging(redactor: Redactor, verbose: bool) -> None:
 def build_report(settings: Settings, progress=None, registry=None) -> tuple[Report, Redactor]:
     """Discover the stack and run every selected check; the report is already redacted."""
     from . import __version__
-    from .registry import load_registry
+    from .models import Result, Status
+    from .registry import Registry, load_registry
     from .runner import Runner
     from .stack.discover import discover
     from .stack.model import Stack
 
+    registry = registry or load_registry()
+    broke: Result | None = None
     try:
         stack = discover(settings.project)
-    except Exception as exc:  # discovery never raises by design; if it does, say so and go on
+    except Exception as exc:  # discovery never raises by design; if it does, that is the doctor's fault
         stack = Stack(root=settings.project.resolve())
-        stack.notes.append(f"stack discovery broke: {type(exc).__name__}: {exc}")
-        log.debug("discovery failed:\n%s", traceback.format_exc())
+        broke = Result(Status.ERROR, f"stack discovery broke: {type(exc).__name__}: {exc}; no check was run, "
+                       "since each would judge an empty stack (run with -v for the traceback)",
+                       check="stack.discovery", area="config", title="The stack's files can be read",
+                       detail=traceback.format_exc())
+        registry = Registry((), registry.errors)  # no false "no stack files" findings: exit 3, not 1
     redactor = _redactor(settings, stack.secrets)
     _setup_logging(redactor, settings.verbose)
-    report = Runner(registry or load_registry(), settings, stack, progress=progress).run()
+    report = Runner(registry, settings, stack, progress=progress).run()
+    if broke is not None:
+        report.results.insert(0, broke)
     redactor.add(stack.secrets)  # checks may register secrets they met at run time (a container's env)
     report.notes = stack.notes + report.notes
     report.version = __version__
@@ -117,25 +125,26 @@ def list_command(json_out: bool) -> None:
         print(json.dumps({"checks": rows, "errors": [e.error for e in registry.errors]}, indent=2))
         return
     from rich.table import Table
+    from rich.text import Text
     from .report.human import make_console
     table = Table(box=None, pad_edge=False)
     table.add_column("id", no_wrap=True)
     table.add_column("area", no_wrap=True)
     table.add_column("needs", no_wrap=True)
-    table.add_column("after", overflow="fold")
-    table.add_column("fix ids", overflow="fold")
-    table.add_column("title", overflow="fold")
+    table.add_column("title / runs after / fix ids", overflow="fold")
     for r in rows:
-        # depends_on: skipped unless these pass; after: only runs after them
-        order = r["depends_on"] + [f"({a})" for a in r["after"]]
-        table.add_row(r["id"], r["area"], ",".join(r["needs"]), " ".join(order) or "-",
-                      " ".join(r["fixes"]) or "-", r["title"])
+        table.add_row(r["id"], r["area"], ",".join(r["needs"]), r["title"])
+        if r["depends_on"]:
+            table.add_row("", "", "", Text("depends on: " + ", ".join(r["depends_on"]), style="dim"))
+        if r["after"]:
+            table.add_row("", "", "", Text("runs after: " + ", ".join(r["after"]), style="dim"))
+        table.add_row("", "", "", Text("fixes: " + (", ".join(r["fixes"]) or "(none declared)"), style="dim"))
     console = make_console()
     if not console.is_terminal:
-        console.width = 250  # piped: do not squeeze titles into 80 columns
+        console.width = 200  # piped: do not squeeze titles into 80 columns
     console.print(table)
-    console.print("after: the checks that must pass first (in parentheses: only run before it). "
-                  "`canvas-doctor explain ID` shows a check or a fix in full.", style="dim")
+    console.print(Text("depends on: skipped unless these pass; runs after: waits for these (they may fail). "
+                       "`canvas-doctor explain ID` shows a check or a fix in full.", style="dim"))
     for e in registry.errors:
         console.print(f"plugin {e.name} ({e.value}) failed to load: {e.error}", style="magenta")
 
