@@ -11,7 +11,8 @@ def discovery_broke(stack) -> Result:
                   detail=getattr(stack, "discovery_traceback", None))
 
 
-@check(id="config.files", area="config", title="Stack files are present and valid")
+@check(id="config.files", area="config", title="Stack files are present and valid",
+       fixes=("config-invalid",))
 def stack_files_are_valid(stack):
     """Every discovered file parses; the stack has at least a compose file or a LiteLLM config."""
     if getattr(stack, "discovery_error", None):

@@ -176,7 +176,12 @@ def _cost(answer: Answer, dep: Deployment | None) -> str:
 
 
 @check(id="generate.image", area="generate", title="A live image generation returns a valid image",
-       needs=("network", "paid"), depends_on=("litellm.live.image-model",), timeout=CHECK_TIMEOUT, image_path=True)
+       needs=("network", "paid"), depends_on=("litellm.live.image-model",), timeout=CHECK_TIMEOUT,
+       fixes=("aws-credentials-missing", "bedrock-inference-profile-required", "bedrock-model-access-denied",
+              "bedrock-model-end-of-life", "bedrock-region-unsupported", "bedrock-request-rejected",
+              "bedrock-service-error", "bedrock-throttled", "generation-timeout", "litellm-api-base-invalid",
+              "litellm-drop-params-off", "litellm-model-not-found", "litellm-stream-key-rejected",
+              "litellm-unhealthy", "openwebui-api-key-mismatch", "generation-invalid-image", "litellm-unreachable"), image_path=True)
 def live_generation(litellm, stack, settings):
     """One POST /v1/images/generations with Open WebUI's body (about $0.04 with Nova Canvas)."""
     target = litellm.image_target

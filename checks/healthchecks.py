@@ -163,7 +163,7 @@ def _compose_target(stack: Stack, svc: Service, call: HttpCall) -> Proxy | None:
 
 
 @check(id="compose.healthcheck.litellm-liveliness", area="config",
-       title="Compose health checks of LiteLLM call /health/liveliness, not the billable /health")
+       title="Compose health checks of LiteLLM call /health/liveliness, not the billable /health", fixes=("litellm-healthcheck-billable",))
 def compose_litellm_probe(stack):
     """A compose probe of LiteLLM's /health: 401 without the key (never healthy), billed with it."""
     out: list[Result] = []
@@ -242,7 +242,7 @@ def _invalid(probe: Probe, svc: Service, stack: Stack) -> tuple[str, str, bool] 
 
 
 @check(id="compose.healthcheck.runnable", area="config",
-       title="Compose health checks are commands Docker can run")
+       title="Compose health checks are commands Docker can run", fixes=("healthcheck-invalid",))
 def compose_probe_runnable(stack):
     """CMD-SHELL takes one command line, CMD one item per argument; anything else never passes."""
     out: list[Result] = []
@@ -356,7 +356,7 @@ def _target_group_litellm(stack: Stack, file: str, template: LMap, tg_name: str,
 
 
 @check(id="cloudformation.healthcheck.litellm-liveliness", area="config",
-       title="ECS and load-balancer health checks of LiteLLM call /health/liveliness, not /health")
+       title="ECS and load-balancer health checks of LiteLLM call /health/liveliness, not /health", fixes=("litellm-healthcheck-billable",))
 def cloudformation_litellm_probe(stack):
     """An ECS container HealthCheck or a target group's HealthCheckPath on LiteLLM's /health."""
     out: list[Result] = []

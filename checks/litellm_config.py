@@ -23,7 +23,8 @@ def _params(proxy: Proxy, dep: Deployment, **extra) -> dict:
 
 
 @check(id="litellm.config.image-model-served", area="config",
-       title="LiteLLM serves the image model Open WebUI asks for", image_path=True)
+       title="LiteLLM serves the image model Open WebUI asks for",
+       fixes=("litellm-model-not-found",), image_path=True)
 def image_model_is_served(stack, settings):
     """Guide: Error "Model not found: nova-canvas", step 1."""
     proxy = stack.image_proxy
@@ -55,7 +56,8 @@ def image_model_is_served(stack, settings):
                   params={"model": wanted.name, "served": served, "service": proxy.name, "file": cfg.display})
 
 
-@check(id="litellm.config.image-stream", area="config", title="Image models carry no `stream` key", image_path=True)
+@check(id="litellm.config.image-stream", area="config", title="Image models carry no `stream` key",
+       fixes=("litellm-stream-enabled", "litellm-stream-key-rejected"), image_path=True)
 def image_models_do_not_stream(stack):
     """Guide Issue 1 says `stream: false`; LiteLLM 1.108.7 forwards any `stream` into Nova's
     imageGenerationConfig and Bedrock rejects it, so the key must go."""
@@ -83,7 +85,8 @@ def image_models_do_not_stream(stack):
     return out or [skipped("no image model deployments found")]
 
 
-@check(id="litellm.config.api-base", area="config", title="Every api_base is an http(s) URL")
+@check(id="litellm.config.api-base", area="config", title="Every api_base is an http(s) URL",
+       fixes=("litellm-api-base-invalid",))
 def api_base_is_url(stack):
     """The guide's `api_base: bedrock-runtime` is used verbatim as a URL prefix: every call fails."""
     out: list[Result] = []
@@ -108,7 +111,8 @@ def api_base_is_url(stack):
     return out or [passed("no api_base set (LiteLLM builds the Bedrock URL from the region)")]
 
 
-@check(id="litellm.config.provider", area="config", title="Every model has a provider prefix LiteLLM knows")
+@check(id="litellm.config.provider", area="config", title="Every model has a provider prefix LiteLLM knows",
+       fixes=("litellm-provider-invalid",))
 def provider_is_known(stack):
     """LiteLLM drops a deployment with an unknown provider prefix silently."""
     known = litellm_providers()
@@ -133,7 +137,8 @@ def provider_is_known(stack):
 
 
 @check(id="litellm.config.provisioned-model", area="config",
-       title="A provisioned Nova Canvas keeps the base model in `model:`")
+       title="A provisioned Nova Canvas keeps the base model in `model:`",
+       fixes=("litellm-provisioned-model-format",))
 def provisioned_model_format(stack):
     """Guide "For Higher Throughput" puts the ARN in `model:`; LiteLLM then sends the wrong body."""
     out: list[Result] = []
@@ -158,7 +163,8 @@ def provisioned_model_format(stack):
 
 
 @check(id="litellm.config.inference-profile", area="config",
-       title="Models that need an inference profile are called through one")
+       title="Models that need an inference profile are called through one",
+       fixes=("bedrock-inference-profile-required",))
 def inference_profile_used(stack):
     out: list[Result] = []
     for proxy in _loaded(stack):
@@ -177,7 +183,8 @@ def inference_profile_used(stack):
     return out or [passed("no deployment needs an inference profile")]
 
 
-@check(id="litellm.config.drop-params", area="config", title="The image proxy drops unsupported parameters", image_path=True)
+@check(id="litellm.config.drop-params", area="config", title="The image proxy drops unsupported parameters",
+       fixes=("litellm-drop-params-off",), image_path=True)
 def drop_params_on(stack):
     """Open WebUI always sends response_format; without drop_params LiteLLM rejects it for Bedrock."""
     proxy = stack.image_proxy
@@ -200,7 +207,8 @@ def drop_params_on(stack):
                   params={"service": proxy.name, "file": proxy.config.display})
 
 
-@check(id="litellm.config.region", area="config", title="The image model is offered in the configured region", image_path=True)
+@check(id="litellm.config.region", area="config", title="The image model is offered in the configured region",
+       fixes=("bedrock-region-unsupported",), image_path=True)
 def region_offers_model(stack):
     out: list[Result] = []
     for proxy in _loaded(stack):
@@ -222,7 +230,8 @@ def region_offers_model(stack):
 
 
 @check(id="litellm.config.image-model-in-chat", area="config",
-       title="The image model is not offered as a chat model")
+       title="The image model is not offered as a chat model",
+       fixes=("image-model-in-chat",))
 def image_model_not_in_chat(stack):
     """With one proxy for chat and images, Open WebUI lists the image model among chat models."""
     proxy = stack.chat_proxy

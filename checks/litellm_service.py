@@ -14,7 +14,8 @@ def _compose_proxies(stack: Stack) -> list[Proxy]:
 
 
 @check(id="compose.litellm.config-mounted", area="config",
-       title="The LiteLLM config is mounted where --config reads it")
+       title="The LiteLLM config is mounted where --config reads it",
+       fixes=("litellm-config-not-mounted",))
 def config_is_mounted(stack):
     """Guide: Error "Model not found", step 2."""
     proxies = _compose_proxies(stack)
@@ -57,7 +58,8 @@ def config_is_mounted(stack):
     return out
 
 
-@check(id="compose.litellm.master-key", area="config", title="Each LiteLLM proxy has a private master key")
+@check(id="compose.litellm.master-key", area="config", title="Each LiteLLM proxy has a private master key",
+       fixes=("litellm-master-key-unsafe",))
 def master_key_is_safe(stack):
     out: list[Result] = []
     for proxy in stack.proxies.values():
@@ -117,7 +119,8 @@ def _credential_source(proxy: Proxy) -> tuple[str | None, list[str]]:
 
 
 @check(id="compose.litellm.aws-credentials", area="config",
-       title="The image proxy gets AWS credentials or a Bedrock API key", image_path=True)
+       title="The image proxy gets AWS credentials or a Bedrock API key",
+       fixes=("aws-credentials-missing",), image_path=True)
 def aws_credentials_reach_proxy(stack):
     """Guide Method 2: AWS_BEARER_TOKEN_BEDROCK must reach the proxy."""
     proxy = stack.image_proxy
@@ -144,7 +147,8 @@ def aws_credentials_reach_proxy(stack):
 
 
 @check(id="cloudformation.litellm.config-source", area="config",
-       title="The production LiteLLM container gets its config in a way LiteLLM reads")
+       title="The production LiteLLM container gets its config in a way LiteLLM reads",
+       fixes=("litellm-config-not-mounted",))
 def cfn_config_source(stack):
     """An ECS container given its config text in an environment variable (LITELLM_CONFIG ...) serves no
     models: LiteLLM reads --config, CONFIG_FILE_PATH, or the LITELLM_CONFIG_BUCKET_* pair."""

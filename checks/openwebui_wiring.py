@@ -81,7 +81,8 @@ def _url_problem(url: str, svc: Service, stack: Stack, image: bool) -> str | Non
 
 
 @check(id="compose.openwebui.api-base", area="config",
-       title="Open WebUI's API URLs reach the LiteLLM service's /v1")
+       title="Open WebUI's API URLs reach the LiteLLM service's /v1",
+       fixes=("openwebui-api-base-wrong",))
 def api_base_reaches_litellm(stack):
     """OPENAI_API_BASE_URL (or the `;`-separated OPENAI_API_BASE_URLS) and IMAGES_OPENAI_API_BASE_URL of every
     Open WebUI service; URLs of other providers are left alone."""
@@ -106,7 +107,8 @@ def api_base_reaches_litellm(stack):
     return out or [skipped("Open WebUI names no OpenAI-compatible URL (chat goes elsewhere, e.g. Ollama)")]
 
 
-@check(id="compose.openwebui.api-key", area="config", title="Open WebUI's keys are keys LiteLLM accepts")
+@check(id="compose.openwebui.api-key", area="config", title="Open WebUI's keys are keys LiteLLM accepts",
+       fixes=("openwebui-api-key-mismatch",))
 def api_key_accepted(stack):
     if not stack.openwebuis:
         return skipped("no Open WebUI service in the compose file")

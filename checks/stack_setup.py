@@ -9,7 +9,8 @@ from canvas_doctor.api import Location, check, passed, warned
 from canvas_doctor.stack.intent import LITELLM, NONE
 
 
-@check(id="config.image-path", area="config", title="The stack sets up image generation through LiteLLM")
+@check(id="config.image-path", area="config", title="The stack sets up image generation through LiteLLM",
+       fixes=("image-generation-not-configured",))
 def image_generation_is_set_up(stack, settings):
     """No image model in any LiteLLM config and no image setting in Open WebUI: one warning with the whole
     setup, and every rule of the image path skipped with this reason (never four separate failures).
@@ -36,7 +37,8 @@ def image_generation_is_set_up(stack, settings):
                   "are skipped", at=intent.location)
 
 
-@check(id="config.env-file", area="config", title="The env files the stack reads exist")
+@check(id="config.env-file", area="config", title="The env files the stack reads exist",
+       fixes=("env-file-missing",))
 def env_files_exist(stack):
     """A repository commits `.env.example` and ignores `.env`: Compose then reads nothing. The doctor reads
     the example in its place (so nothing else fails because of it) and says so once."""

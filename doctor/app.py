@@ -24,7 +24,7 @@ def _setup_logging(redactor: Redactor, verbose: bool) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-def build_report(settings: Settings, progress=None) -> tuple[Report, Redactor]:
+def build_report(settings: Settings, progress=None, registry=None) -> tuple[Report, Redactor]:
     """Discover the stack(s) and run every selected check; the report is already redacted.
 
     A folder that holds no stack but sub-folder projects (or several `-f` variants) is diagnosed
@@ -38,7 +38,7 @@ def build_report(settings: Settings, progress=None) -> tuple[Report, Redactor]:
     from .stack.guarded import discover_guarded
     from .stack.summary import stack_summary
 
-    registry = load_registry()
+    registry = registry or load_registry()
     projects = find_projects(settings.project, settings.compose_files)
     redactor: Redactor | None = None
     results, notes, summaries, duration = [], [], {}, 0
@@ -77,27 +77,45 @@ def carry_discovery_error(results: list, stack) -> None:
     results.insert(0, err)
 
 
+def preflight(settings: Settings, junit: Path | None):
+    """The registry for the run, once the command line is known to be usable; raises UsageProblem."""
+    from .preflight import output_problems, selection_problem
+    from .registry import load_registry
+    problem = output_problems({"junit": junit, "save_image": settings.save_image})
+    if problem is not None:
+        raise problem
+    registry = load_registry()
+    problem = selection_problem(registry.checks, settings.only, settings.skip)
+    if problem is not None:
+        raise problem
+    return registry
+
+
 def execute(settings: Settings, *, json_out: bool, junit: Path | None) -> ExitCode:
+    """One run; UsageProblem (exit 2) is raised before anything runs."""
+    registry = preflight(settings, junit)
     if json_out or not sys.stdout.isatty():
-        report, _ = build_report(settings)
+        report, _ = build_report(settings, registry=registry)
     else:
-        report = _with_spinner(settings)
+        report = _with_spinner(settings, registry)
+    written = True
     if junit is not None:
         from .report.junit import write_junit
         try:
             write_junit(report, junit)
-        except OSError as exc:
+        except OSError as exc:  # probed before the run; the disk may still fill up meanwhile
             print(f"canvas-doctor: cannot write {junit}: {exc.strerror or exc}", file=sys.stderr)
+            written = False
     if json_out:
         from .report.json_report import to_json
         sys.stdout.write(to_json(report) + "\n")
     else:
         from .report.human import make_console, render
         render(report, make_console(), verbose=settings.verbose)
-    return report.exit_code(settings.strict)
+    return report.exit_code(settings.strict) if written else ExitCode.USAGE
 
 
-def _with_spinner(settings: Settings) -> Report:
+def _with_spinner(settings: Settings, registry=None) -> Report:
     """On a terminal: a spinner naming the checks still running (the live generation takes 5-7 s).
     Only check titles are shown, never values, so nothing here needs the redactor."""
     from .report.human import make_console
@@ -106,7 +124,7 @@ def _with_spinner(settings: Settings) -> Report:
         def progress(done: int, total: int, running: list[str]) -> None:
             waiting = ", ".join(running[:2]) + (" ..." if len(running) > 2 else "")
             status.update(f"{done}/{total} checks done" + (f"; waiting for: {waiting}" if waiting else ""))
-        report, _ = build_report(settings, progress)
+        report, _ = build_report(settings, progress, registry)
     return report
 
 
@@ -114,39 +132,55 @@ def list_command(json_out: bool) -> None:
     from .registry import load_registry
     registry = load_registry()
     rows = [{"id": c.id, "area": c.area, "title": c.title, "needs": list(c.needs),
-             "depends_on": list(c.depends_on), "source": c.source} for c in registry.checks]
+             "depends_on": list(c.depends_on), "after": list(c.after), "fixes": list(c.fixes),
+             "source": c.source} for c in registry.checks]
     if json_out:
         import json
         print(json.dumps({"checks": rows, "errors": [e.error for e in registry.errors]}, indent=2))
         return
     from rich.table import Table
+    from rich.text import Text
     from .report.human import make_console
     table = Table(box=None, pad_edge=False)
     table.add_column("id", no_wrap=True)
     table.add_column("area", no_wrap=True)
     table.add_column("needs", no_wrap=True)
-    table.add_column("title", overflow="fold")
+    table.add_column("title / runs after / fix ids", overflow="fold")
     for r in rows:
         table.add_row(r["id"], r["area"], ",".join(r["needs"]), r["title"])
+        if r["depends_on"]:
+            table.add_row("", "", "", Text("depends on: " + ", ".join(r["depends_on"]), style="dim"))
+        if r["after"]:
+            table.add_row("", "", "", Text("runs after: " + ", ".join(r["after"]), style="dim"))
+        table.add_row("", "", "", Text("fixes: " + (", ".join(r["fixes"]) or "(none declared)"), style="dim"))
     console = make_console()
     if not console.is_terminal:
         console.width = 200  # piped: do not squeeze titles into 80 columns
     console.print(table)
+    console.print(Text("depends on: skipped unless these pass; runs after: waits for these (they may fail). "
+                       "`canvas-doctor explain ID` shows a check or a fix in full.", style="dim"))
     for e in registry.errors:
         console.print(f"plugin {e.name} ({e.value}) failed to load: {e.error}", style="magenta")
 
 
-def explain_command(fix_id: str) -> ExitCode:
+def explain_command(name: str) -> ExitCode:
+    """A fix id: the whole fix. A check id: what the check does and the fixes it can give."""
     from .fixes import catalog
-    from .report.human import make_console, render_explain
-    if fix_id not in catalog():
-        import difflib
-        close = difflib.get_close_matches(fix_id, list(catalog()), n=3)
-        hint = f" Did you mean: {', '.join(close)}?" if close else " `canvas-doctor explain --help` lists none; see the README's fix catalog."
-        print(f"canvas-doctor: unknown fix id {fix_id!r}.{hint}", file=sys.stderr)
-        return ExitCode.USAGE
-    render_explain(fix_id, make_console())
-    return ExitCode.OK
+    from .report.human import make_console, render_explain, render_explain_check
+    if name in catalog():
+        render_explain(name, make_console())
+        return ExitCode.OK
+    from .registry import load_registry
+    checks = load_registry().by_id()
+    if name in checks:
+        render_explain_check(checks[name], make_console())
+        return ExitCode.OK
+    import difflib
+    close = difflib.get_close_matches(name, [*catalog(), *checks], n=3)
+    hint = (f" Did you mean: {', '.join(close)}?" if close else
+            " `canvas-doctor list` shows every check id; the README's fix catalog every fix id.")
+    print(f"canvas-doctor: {name!r} is neither a fix id nor a check id.{hint}", file=sys.stderr)
+    return ExitCode.USAGE
 
 
 def fix_command(project: Path, *, yes: bool, dry_run: bool) -> ExitCode:

@@ -38,8 +38,15 @@ def _root(version: bool = typer.Option(False, "--version", callback=_version, is
     """Diagnose an Open WebUI -> LiteLLM -> AWS Bedrock image-generation stack."""
 
 
+def _usage_error(ctx: typer.Context, problem) -> typer.BadParameter:
+    """A usage problem found before the run, worded as click words its own (exit 2)."""
+    param = next((p for p in ctx.command.params if p.name == problem.option), None)
+    return typer.BadParameter(problem.message, ctx=ctx, param=param)
+
+
 @app.command()
 def run(
+    ctx: typer.Context,
     project: Path = typer.Option(Path("."), "--project", envvar=ENV + "PROJECT", exists=True, file_okay=False,
                                  dir_okay=True, help="The stack's folder."),
     compose_file: Optional[List[str]] = typer.Option(None, "-f", "--compose-file", envvar=ENV + "COMPOSE_FILE",
@@ -82,6 +89,7 @@ def run(
     """Run the checks and report (the default command)."""
     from .settings import Settings, split_csv
     from .app import execute
+    from .preflight import UsageProblem
 
     settings = Settings(
         project=project, litellm_url=litellm_url, litellm_image_url=litellm_image_url, litellm_key=litellm_key,
@@ -91,22 +99,26 @@ def run(
         wait=wait, strict=strict, verbose=verbose, save_image=save_image, generation_timeout=generation_timeout,
         compose_files=tuple(compose_file or ()),
     )
-    code = execute(settings, json_out=json_out, junit=junit)
+    try:
+        code = execute(settings, json_out=json_out, junit=junit)
+    except UsageProblem as problem:
+        raise _usage_error(ctx, problem) from None
     raise typer.Exit(int(code))
 
 
 @app.command("list")
 def list_checks(json_out: bool = typer.Option(False, "--json", help="As JSON.")) -> None:
-    """Every check: id, area, what it needs, what it depends on."""
+    """Every check: id, area, what it needs, what it runs after, the fix ids it can give."""
     from .app import list_command
     list_command(json_out)
 
 
 @app.command()
-def explain(fix_id: str = typer.Argument(..., help="A fix id, as shown in a report.")) -> None:
-    """The whole fix: cause, steps, snippet, guide section."""
+def explain(name: str = typer.Argument(..., metavar="FIX_ID|CHECK_ID",
+                                       help="A fix id or a check id, as shown in a report.")) -> None:
+    """A fix in full (cause, steps, snippet, guide section), or a check and the fixes it can give."""
     from .app import explain_command
-    raise typer.Exit(int(explain_command(fix_id)))
+    raise typer.Exit(int(explain_command(name)))
 
 
 @app.command()

@@ -24,8 +24,9 @@ class ExitCode(enum.IntEnum):
     """The documented exit statuses of `canvas-doctor`."""
 
     OK = 0
-    FINDINGS = 1
-    USAGE = 2
+    FINDINGS = 1     # a check failed (or warned, with --strict): the stack has a fault
+    USAGE = 2        # the command line is wrong: unknown option, selection or output file
+    INTERNAL = 3     # nothing failed, but the doctor itself broke (an `error` result)
 
 
 AREAS = ("config", "litellm", "openwebui", "docker", "bedrock", "generate")
@@ -118,6 +119,7 @@ class CheckSpec:
     timeout: float = 10.0
     retry_on_wait: bool = False  # a free probe that --wait may repeat until it passes
     image_path: bool = False     # skipped where the stack draws no pictures through LiteLLM (see stack/intent.py)
+    fixes: tuple[str, ...] = ()  # the fix ids its warn/fail results may carry (validated at load)
     source: str = ""  # entry point that provided it
 
     @property
@@ -143,8 +145,12 @@ class Report:
         return counts
 
     def exit_code(self, strict: bool = False) -> ExitCode:
-        bad = {Status.FAIL, Status.ERROR} | ({Status.WARN} if strict else set())
-        return ExitCode.FINDINGS if any(r.status in bad for r in self.results) else ExitCode.OK
+        """1 when a check failed (or warned, with --strict); else 3 when the doctor broke; else 0."""
+        failing = {Status.FAIL} | ({Status.WARN} if strict else set())
+        statuses = {r.status for r in self.results}
+        if statuses & failing:
+            return ExitCode.FINDINGS
+        return ExitCode.INTERNAL if Status.ERROR in statuses else ExitCode.OK
 
     def to_dict(self) -> dict[str, Any]:
         return {

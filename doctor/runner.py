@@ -66,6 +66,10 @@ def _finish(spec: CheckSpec, results: list[Result], duration_ms: int) -> list[Re
             if not r.fix_id:
                 r = Result(Status.ERROR, f"check bug: a {r.status.value} without a fix id: {r.message}",
                            check=spec.id, area=spec.area, title=spec.title, duration_ms=duration_ms)
+            elif spec.fixes and r.fix_id not in spec.fixes:
+                r = Result(Status.ERROR, f"check bug: a {r.status.value} with the fix id {r.fix_id!r}, which "
+                           f"{spec.id} does not declare (it declares {', '.join(spec.fixes)}): {r.message}",
+                           check=spec.id, area=spec.area, title=spec.title, duration_ms=duration_ms)
             else:
                 params = dict(r.fix_params)
                 if r.location is not None:

@@ -13,7 +13,7 @@ from rich.padding import Padding
 from rich.syntax import Syntax
 from rich.text import Text
 
-from ..models import AREAS, Report, Result, Status
+from ..models import AREAS, CheckSpec, Report, Result, Status
 
 SYMBOL = {
     Status.PASS: ("✓", "green"),
@@ -218,3 +218,30 @@ def render_explain(fix_id: str, console: Console) -> None:
         console.print(_snippet(fix.snippet, console.is_terminal and not console.no_color, indent=2))
     console.print()
     console.print(Text(f"Guide section: {fix.guide_section or '— (beyond the guide)'}", style="dim"))
+
+
+def render_explain_check(spec: CheckSpec, console: Console) -> None:
+    """`canvas-doctor explain CHECK_ID`: what the check looks at and the fixes it can give."""
+    import inspect
+    from ..fixes import render_generic
+    console.print(Text(f"{spec.id}: {spec.title}", style="bold"))
+    facts = [f"area: {spec.area}", f"needs: {', '.join(spec.needs)}"] + ([f"from: {spec.source}"] if spec.source else [])
+    console.print(Text(" · ".join(facts), style="dim"))
+    if spec.depends_on:
+        console.print(Text(f"Runs when these pass (else it is skipped): {', '.join(spec.depends_on)}"))
+    if spec.after:
+        console.print(Text(f"Runs after: {', '.join(spec.after)}"))
+    doc = inspect.cleandoc(spec.func.__doc__ or "")
+    console.print()
+    console.print(Text("What it checks", style="bold underline"))
+    console.print(Text(doc or spec.title))
+    console.print()
+    console.print(Text("Fixes it can give", style="bold underline"))
+    if not spec.fixes:
+        console.print(Text("  (none declared)"))
+    width = max((len(f) for f in spec.fixes), default=0)
+    for fix_id in spec.fixes:
+        console.print(Text(f"  {fix_id.ljust(width)}  {render_generic(fix_id).title}"))
+    if spec.fixes:
+        console.print()
+        console.print(Text("`canvas-doctor explain FIX_ID` shows a fix in full: cause, steps, snippet.", style="dim"))

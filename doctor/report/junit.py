@@ -44,4 +44,5 @@ def to_junit(report: Report) -> str:
 
 
 def write_junit(report: Report, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)  # reports/junit.xml in a fresh CI checkout
     path.write_text(to_junit(report), encoding="utf-8")
