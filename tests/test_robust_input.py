@@ -290,7 +290,7 @@ def test_a_discovery_error_is_an_error_result_in_every_format(monkeypatch, tmp_p
     from canvas_doctor.settings import Settings
     from canvas_doctor.stack import discover as discover_module
 
-    def broken(project, environ=None):
+    def broken(project, environ=None, **_):
         raise OSError("planted discovery failure")
     monkeypatch.setattr(discover_module, "discover", broken)
     for only in ((), ("litellm",)):
