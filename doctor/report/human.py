@@ -232,9 +232,10 @@ def render_explain_check(spec: CheckSpec, console: Console) -> None:
     if spec.after:
         console.print(Text(f"Runs after: {', '.join(spec.after)}"))
     doc = inspect.cleandoc(spec.func.__doc__ or "")
-    console.print()
-    console.print(Text("What it checks", style="bold underline"))
-    console.print(Text(doc or spec.title))
+    if doc:  # the check's docstring; the title above says the rest
+        console.print()
+        console.print(Text("What it checks", style="bold underline"))
+        console.print(Text(doc))
     console.print()
     console.print(Text("Fixes it can give", style="bold underline"))
     if not spec.fixes:
