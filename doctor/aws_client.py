@@ -299,15 +299,17 @@ def _translate(exc: Exception, what: str) -> AwsCallError:
     """Any exception of a botocore call -> AwsCallError with a sentence a user can act on, naming the
     endpoint and what came back. Never raises: an unknown exception is an unusable answer."""
     from botocore import exceptions as bx
+    from botocore.parsers import ResponseParserError
 
     from .http import ProbeError
 
     if isinstance(exc, AwsCallError):
         return exc
     if isinstance(exc, ProbeError):  # the bounded transport (canvas_doctor.aws_transport)
-        kind = {"timeout": "timeout", "refused": "network", "dns": "network", "invalid-url": "config"}.get(
-            exc.kind, "answer")
-        return AwsCallError(kind, f"{what}: {exc}")
+        kind = {"timeout": "timeout", "refused": "network", "dns": "network", "closed": "network",
+                "invalid-url": "config"}.get(exc.kind, "answer")
+        operation = what.split(" at ", 1)[0]  # the probe's message names the URL itself
+        return AwsCallError(kind, f"{operation}: {exc}")
     if isinstance(exc, bx.ClientError):
         err = exc.response.get("Error", {})
         meta = exc.response.get("ResponseMetadata", {})
@@ -328,7 +330,7 @@ def _translate(exc: Exception, what: str) -> AwsCallError:
         return AwsCallError("network", f"{what}: the connection was closed before an answer came")
     if isinstance(exc, bx.HTTPClientError):
         return AwsCallError("network", f"{what}: {exc}")
-    if isinstance(exc, (bx.ResponseParserError, bx.IncompleteReadError, bx.ResponseStreamingError)):
+    if isinstance(exc, (ResponseParserError, bx.IncompleteReadError, bx.ResponseStreamingError)):
         return AwsCallError("answer", f"{what}: the answer is not what the AWS service sends{_came_back()}")
     if isinstance(exc, bx.BotoCoreError):
         return AwsCallError("config", f"{what}: {exc}")
@@ -489,7 +491,8 @@ class Aws:
             return self._transport
 
     def _where(self, service: str, operation: str) -> str:
-        return f"{service} {operation} at {self.endpoint or 'AWS'}"
+        api = "".join(part.title() for part in operation.split("_")) if "_" in operation else operation
+        return f"{service} {api} at {self.endpoint or 'AWS'}"
 
     def call(self, service: str, operation: str, *, read_timeout: float | None = None, **params: Any) -> dict:
         """One AWS call; every failure, and an answer that does not fit the operation, is an AwsCallError."""

@@ -39,7 +39,7 @@ class ProbeError(Exception):
 
     def __init__(self, kind: str, message: str):
         super().__init__(message)
-        self.kind = kind  # refused | timeout | dns | too-large | protocol | redirect | invalid-url
+        self.kind = kind  # refused | timeout | dns | closed | too-large | protocol | redirect | invalid-url | answer
 
 
 # ---------------------------------------------------------------- the deadline under httpcore
@@ -312,7 +312,7 @@ class Http:
             if state["headers"]:
                 why = f"the answer broke off ({shorten(str(exc), 120)})"
             elif call.received == 0:
-                why = "the server closed the connection without answering"
+                raise ProbeError("closed", f"{url}: the server closed the connection without answering") from None
             else:
                 why = f"the server sent no valid HTTP answer ({shorten(str(exc), 120)})"
             raise ProbeError("protocol", f"{url}: {why}") from None
