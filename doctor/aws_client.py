@@ -309,7 +309,8 @@ def _translate(exc: Exception, what: str) -> AwsCallError:
         kind = {"timeout": "timeout", "refused": "network", "dns": "network", "closed": "network",
                 "invalid-url": "config"}.get(exc.kind, "answer")
         operation = what.split(" at ", 1)[0]  # the probe's message names the URL itself
-        return AwsCallError(kind, f"{operation}: {exc}")
+        hint = "; for a private CA set AWS_CA_BUNDLE" if "TLS failed" in str(exc) else ""
+        return AwsCallError(kind, f"{operation}: {exc}{hint}")
     if isinstance(exc, bx.ClientError):
         err = exc.response.get("Error", {})
         meta = exc.response.get("ResponseMetadata", {})
@@ -367,7 +368,8 @@ def _with_deadline(work: Callable[[], T], budget: float, what: str) -> T:
 
 @dataclass
 class Aws:
-    """Lazily built boto3 session and clients for one run; every call is bounded and never retried."""
+    """Lazily built boto3 session and clients for one run; every call is bounded (one total deadline,
+    capped bodies: canvas_doctor.aws_transport) and never retried."""
 
     settings: Settings
     stack: Stack

@@ -303,7 +303,9 @@ class Http:
             text = str(exc)
             kind = "dns" if "Name or service not known" in text or "nodename" in text else "refused"
             reason = "the host name does not resolve" if kind == "dns" else "connection refused: nothing listens there"
-            if kind == "refused" and "refused" not in text.lower():
+            if kind == "refused" and ("SSL" in text or "CERTIFICATE" in text):
+                reason = f"TLS failed ({shorten(text, 160)})"
+            elif kind == "refused" and "refused" not in text.lower():
                 reason = f"cannot connect ({shorten(text, 160)})"
             raise ProbeError(kind, f"{url}: {reason}") from None
         except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
