@@ -195,7 +195,7 @@ def live_generation(litellm, stack, settings):
             return failed(f"no image within {limit:g} s (the guide expects {GUIDE_SECONDS[0]}-{GUIDE_SECONDS[1]} s): "
                           f"{err}", fix="generation-timeout", at=_location(target, req, dep, "generation-timeout"),
                           params=_fix_params(target, req, dep), limit_s=limit)
-        if err.kind in ("refused", "dns"):
+        if err.kind in ("refused", "dns", "closed"):
             return failed(f"{target.label} stopped answering: {err}", fix="litellm-unreachable",
                           params=_fix_params(target, req, dep))
         return failed(f"the answer was not a usable image answer: {err}", fix="generation-invalid-image",

@@ -70,7 +70,8 @@ def _liveliness(litellm: LiteLLM, target: Target) -> Result:
     try:
         answer = litellm.liveliness(target)
     except ProbeError as err:
-        how = "does not answer" if err.kind in ("refused", "timeout", "dns") else "answers, but not like LiteLLM"
+        how = "does not answer" if err.kind in ("refused", "timeout", "dns", "closed") else \
+            "answers, but not like LiteLLM"
         return failed(f"{target.label} ({target.url_origin}) {how}: {err}", fix="litellm-unreachable", at=at,
                       params=_params(target), url=target.url, reason=err.kind)
     body = _json_of(answer)

@@ -82,6 +82,9 @@ def run(
                                               help="Keep the image the live generation returned."),
     generation_timeout: float = typer.Option(60.0, "--generation-timeout", envvar=ENV + "GENERATION_TIMEOUT", min=1,
                                              help="Seconds the live generation may take (Nova Canvas: 5-7 s)."),
+    timeout: float = typer.Option(10.0, "--timeout", envvar=ENV + "TIMEOUT", min=0.5,
+                                  help="Seconds each network call may take in all: connect, headers and body "
+                                       "(the generation has --generation-timeout)."),
     strict: bool = typer.Option(False, "--strict", envvar=ENV + "STRICT", help="Warnings fail the run too."),
     verbose: bool = typer.Option(False, "-v", "--verbose", envvar=ENV + "VERBOSE",
                                  help="Evidence for every check, timings, tracebacks."),
@@ -98,6 +101,7 @@ def run(
         only=split_csv(only), skip=split_csv(skip),
         wait=wait, strict=strict, verbose=verbose, save_image=save_image, generation_timeout=generation_timeout,
         compose_files=tuple(compose_file or ()),
+        read_timeout=timeout, connect_timeout=min(2.0, timeout),
     )
     try:
         code = execute(settings, json_out=json_out, junit=junit)
