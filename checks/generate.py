@@ -107,13 +107,13 @@ def _location(target: Target, req: ImageRequest, dep: Deployment | None, fix: st
         ls = cfg.section("litellm_settings")
         if "drop_params" in ls:
             return cfg.at(ls.line_of("drop_params"))
-        return cfg.at(dep.line if dep is not None else None)
+        return dep.at() if dep is not None else cfg.at(None)
     if dep is None:
         return cfg.at(None)
     key = {"litellm-stream-key-rejected": "stream", "litellm-api-base-invalid": "api_base",
            "bedrock-inference-profile-required": "model", "bedrock-region-unsupported": "aws_region_name",
            "generation-timeout": "timeout"}.get(fix)
-    return cfg.at(dep.line_of(key) if key else dep.line)
+    return dep.at(key)
 
 
 def _timeout(settings: Settings) -> float:

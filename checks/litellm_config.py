@@ -44,7 +44,7 @@ def image_model_is_served(stack, settings):
     cfg = proxy.config
     if cfg.find(wanted.name):
         dep = cfg.find(wanted.name)[0]
-        return passed(f"{proxy.name} serves {wanted.name} ({dep.model})", at=cfg.at(dep.line))
+        return passed(f"{proxy.name} serves {wanted.name} ({dep.model})", at=dep.at())
     served = ", ".join(cfg.served()) or "none"
     asked = f" ({wanted.origin} at {wanted.location})" if wanted.location else f" ({wanted.origin})"
     if proxy.models_in_db:
@@ -65,13 +65,13 @@ def image_models_do_not_stream(stack):
     for proxy in _loaded(stack):
         for dep in image_deployments(proxy):
             if "stream" not in dep.params:
-                out.append(passed(f"{dep.model_name}: no stream key", at=proxy.config.at(dep.line)))
+                out.append(passed(f"{dep.model_name}: no stream key", at=dep.at()))
                 continue
             value = dep.params["stream"]
             shown = str(value).lower() if isinstance(value, bool) else str(value)
             target = deployment_image_model(dep)
             config_name = f"{target.name}'s imageGenerationConfig" if target else "the image request"
-            at = proxy.config.at(dep.line_of("stream"))
+            at = dep.at("stream")
             if value is True or is_true(str(value)):
                 out.append(failed(f"{dep.model_name} has `stream: {shown}`: image models do not stream, and LiteLLM "
                                   "passes the key to Bedrock, which rejects it", fix="litellm-stream-enabled",
@@ -95,8 +95,11 @@ def api_base_is_url(stack):
             for key in ("api_base", "aws_bedrock_runtime_endpoint"):
                 if key not in dep.params:
                     continue
-                value, _ = param(dep, key, proxy.service)
-                at = proxy.config.at(dep.line_of(key))
+                value, ref = param(dep, key, proxy.service)
+                at = dep.at(key)
+                if ref and value is None:
+                    out.append(skipped(f"{dep.model_name}: {key} comes from {dep.params[key]}, not set in the files"))
+                    continue
                 try:
                     ok = bool(value) and urlsplit(value).scheme in ("http", "https") and bool(urlsplit(value).netloc)
                 except ValueError:
@@ -119,12 +122,16 @@ def provider_is_known(stack):
     out: list[Result] = []
     for proxy in _loaded(stack):
         for dep in proxy.config.deployments:
-            at = proxy.config.at(dep.line_of("model"))
+            at = dep.at("model")
             explicit = dep.params.get("custom_llm_provider")
             provider = str(explicit) if explicit else dep.provider
+            if dep.model.startswith("os.environ/"):
+                out.append(skipped(f"{dep.model_name}: `model: {dep.model}` is resolved when the proxy starts, from a "
+                                   "variable not set in the files"))
+                continue
             if not dep.model:
                 out.append(failed(f"{dep.model_name} has no `model:` in litellm_params", fix="litellm-provider-invalid",
-                                  at=proxy.config.at(dep.line), params=_params(proxy, dep, value="(none)")))
+                                  at=dep.at(), params=_params(proxy, dep, value="(none)")))
             elif not provider:
                 continue  # a bare model name: LiteLLM looks it up in its model map
             elif provider not in known:
@@ -158,7 +165,7 @@ def provisioned_model_format(stack):
                 f"{dep.model_name} names a provisioned/custom model ARN as `model:`; LiteLLM cannot tell it is Nova "
                 "Canvas and sends a Stability-format body. Keep `model: bedrock/amazon.nova-canvas-v1:0` and put "
                 "the ARN in `model_id`", fix="litellm-provisioned-model-format",
-                at=proxy.config.at(dep.line_of("model")), params=_params(proxy, dep, value=dep.provider_model)))
+                at=dep.at("model"), params=_params(proxy, dep, value=dep.provider_model)))
     return out or [passed("no image deployment names a model ARN in `model:`")]
 
 
@@ -178,7 +185,7 @@ def inference_profile_used(stack):
                 out.append(failed(
                     f"{dep.model_name}: Bedrock does not serve {mid} on demand by its bare id; call it through "
                     f"the inference profile {profile}", fix="bedrock-inference-profile-required",
-                    at=proxy.config.at(dep.line_of("model_id") if "model_id" in dep.params else dep.line_of("model")),
+                    at=dep.at("model_id" if "model_id" in dep.params else "model"),
                     params=_params(proxy, dep, value=mid, profile=profile)))
     return out or [passed("no deployment needs an inference profile")]
 
@@ -217,7 +224,7 @@ def region_offers_model(stack):
             if model is None:
                 continue
             region, origin = deployment_region(dep, proxy)
-            at = proxy.config.at(dep.line_of("aws_region_name"))
+            at = dep.at("aws_region_name")
             if region is None:
                 out.append(skipped(f"{dep.model_name}: no region in the config or the proxy's environment"))
             elif region not in model.regions:
@@ -245,5 +252,5 @@ def image_model_not_in_chat(stack):
         return passed(f"{proxy.name} (chat) serves no image model")
     return [warned(f"{d.model_name} is served by {proxy.name}, the proxy Open WebUI lists chat models from: users "
                    "can pick it as a chat model, and chatting with it fails (\"required key [messages] not found\")",
-                   fix="image-model-in-chat", at=proxy.config.at(d.line), params=_params(proxy, d))
+                   fix="image-model-in-chat", at=d.at(), params=_params(proxy, d))
             for d in deps]

@@ -248,11 +248,11 @@ def image_model_served(litellm, stack, settings):
         if dep.provider and dep.provider not in litellm_providers():
             return failed(f"{cfg.display} defines {wanted.name}, but with the provider {dep.provider!r}, which "
                           f"LiteLLM does not know, so the proxy dropped it (it serves: {shown})",
-                          fix="litellm-provider-invalid", at=cfg.at(dep.line_of("model")),
+                          fix="litellm-provider-invalid", at=dep.at("model"),
                           params={**params, "value": dep.model})
         return failed(f"{cfg.display} defines {wanted.name}, but {target.label} does not serve it (it serves: "
                       f"{shown}): the proxy runs an older config; restart it", fix="litellm-config-stale",
-                      at=cfg.at(dep.line), params=params, served=served)
+                      at=dep.at(), params=params, served=served)
     return failed(f"Open WebUI asks for {wanted.name!r} ({asked}), but {target.label} does not serve it "
                   f"(it serves: {shown})", fix="litellm-model-not-found", at=wanted.location, params=params,
                   served=served)

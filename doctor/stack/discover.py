@@ -18,7 +18,7 @@ from ..redact import is_secret_name
 from .cloudformation import TemplateReader, find_templates, is_template
 from .compose import find_compose_file, find_compose_variants, find_override_file, load_compose_project
 from .envfile import EnvFile, parse_env_file
-from .examples import MissingEnvFile, find_env_example
+from .examples import MissingEnvFile, find_env_example, find_file_example
 from .intent import image_intent
 from .litellm_config import find_fallback_config, load_litellm_config
 from .model import FileProblem, Proxy, Service, Setting, Stack
@@ -61,7 +61,8 @@ def discover(project: Path, environ: dict[str, str] | None = None, compose_files
         try:
             return str(path.resolve().relative_to(shown_root))
         except ValueError:
-            return str(path)
+            rel = os.path.relpath(path.resolve(), shown_root)
+            return rel if rel.count("..") <= 2 else str(path)
 
     env_path = root / ".env"
     dotenv: EnvFile | None = parse_env_file(env_path) if env_path.exists() else None
@@ -144,9 +145,15 @@ def discover(project: Path, environ: dict[str, str] | None = None, compose_files
 
     _assign_proxies(stack)
     for proxy in stack.proxies.values():
+        if proxy.config_example_for and proxy.config is not None:
+            stack.env_missing.append(MissingEnvFile(proxy.config_example_for, proxy.config.display,
+                                                    f"the {proxy.name} service (a bind mount)",
+                                                    None))
         if proxy.config and proxy.config.error:
             stack.problems.append(FileProblem(proxy.config.display, proxy.config.error,
                                               proxy.config.error_line, "litellm config"))
+    stack.problems = list({(p.path, p.message, p.line): p for p in stack.problems}.values())  # one per place
+    stack.env_missing = list({m.missing: m for m in reversed(stack.env_missing)}.values())[::-1]
     stack.image_intent = image_intent(stack)
     stack.secrets = _collect_secrets(stack, dotenv, environ)
     return stack
@@ -188,8 +195,29 @@ def _container_target(path: str) -> str:
     return posixpath.normpath(path if path.startswith("/") else posixpath.join("/app", path))
 
 
+def _resolve_environment_refs(proxy: Proxy) -> None:
+    """LiteLLM resolves every `os.environ/NAME` in litellm_params when it loads the config
+    (proxy_server.py load_config); do the same with the service's environment, secrets excepted
+    (they stay references, so they are never copied into messages)."""
+    if proxy.config is None or proxy.service is None:
+        return
+    for dep in proxy.config.deployments:
+        for key, raw in list(dep.params.items()):
+            if key in SECRET_PARAM_KEYS or not isinstance(raw, str) or not raw.startswith("os.environ/"):
+                continue
+            setting = proxy.service.env.get(raw.split("/", 1)[1])
+            if setting is not None and setting.value:
+                dep.params[key] = setting.value
+
+
 def _proxy_of(service: Service, display) -> Proxy:
     """A LiteLLM service and the config it really loads (see the module docstring for every source)."""
+    proxy = _load_proxy(service, display)
+    _resolve_environment_refs(proxy)
+    return proxy
+
+
+def _load_proxy(service: Service, display) -> Proxy:
     config_path = service.arg("--config") or service.arg("-c") or service.get("CONFIG_FILE_PATH")
     try:
         port = int(service.arg("--port") or service.get("PORT") or 4000)
@@ -212,6 +240,9 @@ def _proxy_of(service: Service, display) -> Proxy:
         proxy.config_elsewhere = f"s3://{bucket}/{key} (LITELLM_CONFIG_BUCKET_NAME): not read offline"
         return proxy
     if not config_path:
+        if service.arg("--model"):
+            proxy.config_elsewhere = f"--model {service.arg('--model')} on the command line (no config file)"
+            return proxy
         proxy.config_mounted = False
         return proxy
     target = _container_target(config_path)
@@ -232,6 +263,11 @@ def _proxy_of(service: Service, display) -> Proxy:
             host_file = Path(mount.source) / posixpath.relpath(target, mt)
         if host_file is not None:
             proxy.config = load_litellm_config(host_file, display(host_file), display_path=display)
+            example = find_file_example(host_file) if proxy.config.error == "does not exist" else None
+            if example is not None:
+                proxy.config = load_litellm_config(example, display(example), display_path=display)
+                proxy.config_example_for = display(host_file)
+                return proxy
             if proxy.config.error == "does not exist":
                 proxy.config.error = ("does not exist, but the compose file mounts it: Docker creates an empty "
                                       "directory in its place and LiteLLM starts without models")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-ENV_EXAMPLES = (".env.example", "example.env", ".env.template", ".env.sample", ".env-example", "env.example",
+ENV_EXAMPLES = (".env.example", "example.env", ".env.template", ".env.sample", ".env-example", ".env_example", "env.example",
                 "env.sample", ".env.dist", ".env.local.example", "sample.env")
 
 
@@ -27,4 +27,15 @@ def find_env_example(folder: Path, name: str = ".env") -> Path | None:
     for cand in candidates:
         if (folder / cand).is_file():
             return folder / cand
+    return None
+
+
+def find_file_example(path: Path) -> Path | None:
+    """The committed example of a missing config file: `litellm-config.example.yaml`, `config.yaml.example` ..."""
+    stem, suffix = path.stem, path.suffix
+    for name in (f"{stem}.example{suffix}", f"{stem}-example{suffix}", f"{stem}_example{suffix}",
+                 f"{stem}.sample{suffix}", f"{stem}.template{suffix}", f"{path.name}.example",
+                 f"{path.name}.sample", f"example.{path.name}", f"example-{path.name}"):
+        if (path.parent / name).is_file():
+            return path.parent / name
     return None

@@ -201,6 +201,7 @@ class Proxy:
     config_elsewhere: str | None = None        # the config lives where files cannot show it (S3, the image)
     models_in_db: bool = False                 # STORE_MODEL_IN_DB: models may live in LiteLLM's database
     config_in_env: Setting | None = None       # config text handed over in a variable LiteLLM never reads
+    config_example_for: str | None = None      # the mounted config is missing; this is read from its example
 
     def master_key(self) -> Setting | None:
         """general_settings.master_key (resolved) or LITELLM_MASTER_KEY of the service."""
