@@ -97,7 +97,7 @@ def api_base_is_url(stack):
                     continue
                 value, ref = param(dep, key, proxy.service)
                 at = dep.at(key)
-                if ref and value is None:
+                if ref and not value:
                     out.append(skipped(f"{dep.model_name}: {key} comes from {dep.params[key]}, not set in the files"))
                     continue
                 try:

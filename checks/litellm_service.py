@@ -70,6 +70,15 @@ def master_key_is_safe(stack):
             out.append(skipped(f"{proxy.name}: the master key comes from a variable that is not set here "
                                f"({key.location or 'set it in .env or the environment'})"))
             continue
+        examples = {m.example for m in stack.env_missing}
+        if key is not None and key.location is not None and key.location.file in examples:
+            out.append(skipped(f"{proxy.name}: the master key is read from {key.location.file}, an example: the real "
+                               "key is in the file it is copied to (see config.env-file)"))
+            continue
+        if (key is None or not key.value) and svc is not None and svc.missing_env_files:
+            out.append(skipped(f"{proxy.name}: the master key may be in {', '.join(svc.missing_env_files)}, which "
+                               "is not here (see config.files)"))
+            continue
         if key is None or not key.value:
             if svc is None:
                 out.append(skipped(f"{proxy.name}: no master_key in the config; LiteLLM may get it from "

@@ -5,7 +5,7 @@
 """
 from __future__ import annotations
 
-from canvas_doctor.api import Location, check, passed, warned
+from canvas_doctor.api import Location, check, passed, skipped, warned
 from canvas_doctor.stack.intent import LITELLM, NONE
 
 
@@ -22,8 +22,10 @@ def image_generation_is_set_up(stack, settings):
     if intent is None or intent.kind == LITELLM:
         return passed(f"images go through LiteLLM: {intent.reason if intent else 'assumed'}",
                       at=intent.location if intent else None)
+    if intent.kind == NONE and not stack.openwebui_services:
+        return skipped("no Open WebUI in this project: nothing here would draw pictures")
     if intent.kind == NONE:
-        ow = stack.openwebui_services[0] if stack.openwebui_services else None
+        ow = stack.openwebui_services[0]
         proxy = next(iter(stack.proxies.values()), None)
         return warned(f"the stack sets up no image generation: {intent.reason}, so Open WebUI cannot draw "
                       "pictures; the image checks are skipped", fix="image-generation-not-configured",

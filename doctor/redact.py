@@ -103,7 +103,8 @@ def _mask_suffixes(value: str, secret: str) -> str:
 
 def _pieces_apply(secret: str) -> bool:
     """Prefixes and suffixes are masked for secret-looking values, not for paths (a KEY_FILE=/home/...)."""
-    return len(secret) > MIN_PIECE and not secret.startswith(("/", "~/", "./", "../")) and " " not in secret
+    return (len(secret) > MIN_PIECE and not secret.startswith(("/", "~/", "./", "../")) and " " not in secret
+            and "://" not in secret)  # a URL's pieces are host and path words; its password is registered alone
 
 
 class Redactor:

@@ -144,7 +144,9 @@ class ComposeReader:
                     path = example
             if parsed.error:
                 required = not (isinstance(env_file, dict) and env_file.get("required") is False)
-                if required:
+                service.missing_env_files.append(self.display_path(path))
+                outside = self.display_path(path).startswith("/") and parsed.error == "does not exist"
+                if required and not outside:  # a server path (/srv/app/.env) is not this checkout's to have
                     self.problems.append(FileProblem(self.display_path(path), parsed.error,
                                                      role=f"env_file of {service.name}"))
                 continue

@@ -22,6 +22,7 @@ from .examples import MissingEnvFile, find_env_example, find_file_example
 from .intent import image_intent
 from .litellm_config import find_fallback_config, load_litellm_config
 from .model import FileProblem, Proxy, Service, Setting, Stack
+from .roles import is_official_litellm_image
 from .yamlsource import LSeq, load_yaml, read_text
 
 SECRET_PARAM_KEYS = ("api_key", "aws_secret_access_key", "aws_session_token", "aws_access_key_id",
@@ -240,6 +241,9 @@ def _load_proxy(service: Service, display) -> Proxy:
         proxy.config_elsewhere = f"s3://{bucket}/{key} (LITELLM_CONFIG_BUCKET_NAME): not read offline"
         return proxy
     if not config_path:
+        if not is_official_litellm_image(service.image) and service.image:
+            proxy.config_elsewhere = f"the command of the custom image {service.image} (not in the files)"
+            return proxy
         if service.arg("--model"):
             proxy.config_elsewhere = f"--model {service.arg('--model')} on the command line (no config file)"
             return proxy

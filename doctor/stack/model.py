@@ -69,6 +69,7 @@ class Service:
     networks: list[str] = field(default_factory=list)
     role: Role = field(default_factory=lambda: Role("other", "not identified"))
     source_path: Path | None = None                   # the file that defines it (absolute)
+    missing_env_files: list[str] = field(default_factory=list)  # env_file entries that could not be read
 
     def api_base_urls(self) -> list[str]:
         """The OpenAI-compatible URLs Open WebUI uses for chat: OPENAI_API_BASE_URLS (`;`-separated) when set,
@@ -100,12 +101,25 @@ class Service:
         s = self.env.get(name)
         return s.value if s else None
 
+    def command_words(self) -> list[str]:
+        """The command as words; a `sh -c SCRIPT` wrapper is looked into (its script split like a shell)."""
+        cmd = self.command
+        if len(cmd) >= 3 and cmd[0].rsplit("/", 1)[-1] in ("sh", "bash", "ash", "dash") and cmd[1] == "-c":
+            import shlex
+            script = " ".join(cmd[2:])
+            try:
+                return shlex.split(script, comments=True)
+            except ValueError:
+                return script.split()
+        return cmd
+
     def arg(self, flag: str) -> str | None:
         """Value of a `--flag VALUE` or `--flag=VALUE` in the command."""
-        for i, part in enumerate(self.command):
-            if part == flag and i + 1 < len(self.command):
-                return self.command[i + 1]
-            if part.startswith(flag + "="):
+        words = self.command_words()
+        for i, part in enumerate(words):
+            if part == flag and i + 1 < len(words):
+                return words[i + 1]
+            if part.startswith(flag + "=") and flag.startswith("--"):
                 return part.split("=", 1)[1]
         return None
 

@@ -139,3 +139,9 @@ def repo_is_generic(image: str) -> bool:
     """A plain base image (python, alpine, busybox ...) that any program can run in."""
     last = image_repository(image).rsplit("/", 1)[-1]
     return last in ("python", "alpine", "busybox", "debian", "ubuntu")
+
+
+def is_official_litellm_image(image: str) -> bool:
+    """BerriAI's own images, whose default command passes no --config (Dockerfile: CMD ["--port", "4000"])."""
+    repo = image_repository(image)
+    return repo.startswith(("berriai/", "litellm/")) and repo in _LITELLM_IMAGES
