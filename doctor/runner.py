@@ -160,9 +160,12 @@ class Runner:
             return
 
     def _off_image_path(self, spec: CheckSpec) -> str | None:
-        """Why an image-path rule does not apply to this stack, or None (`--model` always opts in)."""
+        """Why an image-path rule does not apply to this stack, or None (`--model`, or naming the rule or its
+        area with --only, always opts in: the user asked for it)."""
         intent = self.stack.image_intent
         if not spec.image_path or self.settings.model or intent is None or intent.kind == "litellm":
+            return None
+        if self.settings.explicitly_selected(spec):
             return None
         if intent.kind == "none":
             return f"no image generation is set up ({intent.reason}): see config.image-path"

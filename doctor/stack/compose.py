@@ -14,7 +14,7 @@ from .envfile import parse_env_file
 from .examples import MissingEnvFile, find_env_example
 from .interpolate import interpolate
 from .model import FileProblem, Mount, PortMap, Service, Setting
-from .yamlsource import LMap, LSeq, load_yaml
+from .yamlsource import resolved, LMap, LSeq, load_yaml
 
 MAX_EXTENDS_DEPTH = 8
 MAX_INCLUDE_DEPTH = 5
@@ -132,7 +132,7 @@ class ComposeReader:
             path_str = env_file.get("path") if isinstance(env_file, dict) else env_file
             if not path_str:
                 continue
-            path = (self.base_dir / self._interp(path_str)[0]).resolve()
+            path = resolved(self.base_dir / self._interp(path_str)[0])
             parsed = parse_env_file(path)
             example = find_env_example(path.parent, path.name) if parsed.error == "does not exist" else None
             if example is not None:
@@ -231,7 +231,7 @@ class ComposeReader:
                 bind = source.startswith((".", "/", "~"))
                 ro = "ro" in mode.split(",")
             if bind:
-                source = str((self.base_dir / os.path.expanduser(source)).resolve())
+                source = str(resolved(self.base_dir / os.path.expanduser(source)))
             service.mounts.append(Mount(source, target, bind, ro, line))
 
     @staticmethod
@@ -308,7 +308,7 @@ class ComposeReader:
         return merged
 
     def _other(self, path: Path, line: int) -> ComposeReader | None:
-        path = path.resolve()
+        path = resolved(path)
         if path not in self._others:
             doc = load_yaml(path)
             if not doc.ok:
@@ -366,7 +366,7 @@ class ComposeReader:
             context = build.get("context") or "."
             dockerfile = build.get("dockerfile") if isinstance(build.get("dockerfile"), str) else None
         if isinstance(context, str) and "://" not in context:
-            service.build_context = (self.base_dir / self._interp(context)[0]).resolve()
+            service.build_context = resolved(self.base_dir / self._interp(context)[0])
             service.dockerfile = dockerfile
 
     def _extra_hosts(self, svc: LMap, service: Service) -> None:
@@ -400,7 +400,7 @@ class ComposeReader:
                 continue
             origin = f"configs: {source}"
             if isinstance(spec.get("file"), str):
-                path = (self.base_dir / self._interp(spec["file"])[0]).resolve()
+                path = resolved(self.base_dir / self._interp(spec["file"])[0])
                 service.mounts.append(Mount(str(path), target, True, True, line, origin=origin))
             elif isinstance(spec.get("content"), str):
                 text = self._interp(spec["content"])[0]
@@ -489,8 +489,8 @@ def _include_targets(item: Any, base: Path, variables: Mapping[str, str]) -> lis
         return []
     out = []
     for p in paths:
-        target = (base / p).resolve()
-        folder = (base / project_dir).resolve() if project_dir else target.parent
+        target = resolved(base / p)
+        folder = resolved(base / project_dir) if project_dir else target.parent
         own: dict[str, str] = {}
         for env_path in ([base / e for e in env_files] or [folder / ".env"]):
             if env_path.is_file():

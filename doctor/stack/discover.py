@@ -23,7 +23,7 @@ from .intent import image_intent
 from .litellm_config import find_fallback_config, load_litellm_config
 from .model import FileProblem, Proxy, Service, Setting, Stack
 from .roles import is_official_litellm_image
-from .yamlsource import LSeq, load_yaml, read_text
+from .yamlsource import resolved, LSeq, load_yaml, read_text
 
 SECRET_PARAM_KEYS = ("api_key", "aws_secret_access_key", "aws_session_token", "aws_access_key_id",
                      "master_key", "database_url", "api_token")
@@ -37,11 +37,11 @@ _COPY = re.compile(r"^\s*(?:COPY|ADD)\s+(?:--\S+\s+)*(?P<args>.+)$", re.I | re.M
 def compose_paths(root: Path, explicit: tuple[str, ...], variables: dict[str, str]) -> tuple[list[Path], bool]:
     """The compose files of the project, as Compose picks them, and whether they were named explicitly."""
     if explicit:
-        return [(root / f).resolve() for f in explicit], True
+        return [resolved(root / f) for f in explicit], True
     named = variables.get("COMPOSE_FILE", "").strip()
     if named:
         sep = variables.get("COMPOSE_PATH_SEPARATOR") or os.pathsep
-        return [(root / f).resolve() for f in named.split(sep) if f.strip()], True
+        return [resolved(root / f) for f in named.split(sep) if f.strip()], True
     base = find_compose_file(root)
     if base is None:
         variants = find_compose_variants(root)
@@ -54,15 +54,15 @@ def discover(project: Path, environ: dict[str, str] | None = None, compose_files
              display_root: Path | None = None) -> Stack:
     """Read every stack file under `project`; problems are recorded, never raised."""
     environ = dict(os.environ if environ is None else environ)
-    root = project.resolve()
-    shown_root = (display_root or project).resolve()
+    root = resolved(project)
+    shown_root = resolved(display_root or project)
     stack = Stack(root=root)
 
     def display(path: Path) -> str:
         try:
-            return str(path.resolve().relative_to(shown_root))
+            return str(resolved(path).relative_to(shown_root))
         except ValueError:
-            rel = os.path.relpath(path.resolve(), shown_root)
+            rel = os.path.relpath(resolved(path), shown_root)
             return rel if rel.count("..") <= 2 else str(path)
 
     env_path = root / ".env"
@@ -339,7 +339,7 @@ def _config_in_build(service: Service, target: str) -> Path | None:
         for src in srcs:
             full = posixpath.normpath(posixpath.join(dest, posixpath.basename(src)) if dest.endswith("/") else dest)
             if full == target and (ctx / src).is_file():
-                return (ctx / src).resolve()
+                return resolved(ctx / src)
     return None
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .model import Deployment, LiteLLMConfig
-from .yamlsource import LMap, LSeq, YamlDoc, load_yaml, load_yaml_text
+from .yamlsource import resolved, LMap, LSeq, YamlDoc, load_yaml, load_yaml_text
 
 FALLBACK_NAMES = ("litellm-config.yaml", "litellm-config.yml", "litellm_config.yaml", "litellm_config.yml",
                   "config.yaml")
@@ -32,7 +32,7 @@ def load_litellm_config(path: Path, display: str, *, text: str | None = None, or
         for i, item in enumerate(includes[:MAX_INCLUDES]):
             if not isinstance(item, str):
                 continue
-            inc_path = (path.parent / item).resolve()
+            inc_path = resolved(path.parent / item)
             shown = display_path(inc_path) if display_path else str(inc_path)
             inc = load_yaml(inc_path)
             if not inc.ok:

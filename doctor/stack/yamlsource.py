@@ -257,3 +257,12 @@ def load_yaml_text(text: str, path: Path, *, expect_mapping: bool = True) -> Yam
         kind = "empty" if data is None else f"{_kind_name(data)}, not a mapping"
         return YamlDoc(path, data=data, error=f"is {kind} at the top level", error_line=1)
     return YamlDoc(path, data=data)
+
+
+def resolved(path: Path) -> Path:
+    """`path.resolve()` that survives a symlink loop (RuntimeError on Python 3.11) or an unreadable folder:
+    the absolute path as written, and the safe reader then says what is wrong with it."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path.absolute()
