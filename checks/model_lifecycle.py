@@ -57,13 +57,13 @@ def judge(proxy: Proxy, dep: Deployment, model: ImageModel, today: date, live: d
     what = f"{dep.model_name}: {model.name} ({model.model_id})"
     if status == LIFECYCLE_EOL:
         return failed(f"{what} reached its end of life on {p['end_of_life']} (source: {p['source']}): Bedrock "
-                      f"refuses every call to it, whatever the configuration. Way out: {p['way_out']}; "
+                      f"refuses every call to it, whatever the configuration. Way out: {p['way_out_short']}; "
                       f"`canvas-doctor fix` moves the deployment{correction}",
                       fix="bedrock-model-end-of-life", at=at, params=p, end_of_life=p["end_of_life"],
                       model_id=model.model_id, new_model_id=p.get("new_model_id"), new_region=p.get("new_region"))
     if status == LIFECYCLE_LEGACY:
         return warned(f"{what} is Legacy: its end of life is {p['end_of_life']} (source: {p['source']}); "
-                      f"{LEGACY_INACTIVITY_RULE}. Move before then: {p['way_out']}{correction}",
+                      f"{LEGACY_INACTIVITY_RULE}. Move before then: {p['way_out_short']}{correction}",
                       fix="bedrock-model-legacy", at=at, params=p, end_of_life=p["end_of_life"],
                       model_id=model.model_id)
     return passed(f"{what} is Active on {today}{correction}", at=at, model_id=model.model_id)

@@ -213,7 +213,7 @@ def lifecycle_params(model_id: str, region: str | None, today: date, **base: Any
     options, nearest = ways_out(region, today, exclude=model.model_id if model else model_id)
     if not options:
         return {**p, "alternatives": "none known to canvas-doctor", "way_out": "no Active text-to-image model is known",
-                "new_model_id": "<an Active image model>", "new_name": "<an Active image model>",
+                "way_out_short": "no Active text-to-image model is known", "new_model_id": "<an Active image model>", "new_name": "<an Active image model>",
                 "new_alias": "<model name>", "new_region": region or "<region>", "new_arn": "<its ARN>",
                 "price_change": "unknown", "price": "?", "new_price": "?"}
     best = options[0]
@@ -233,7 +233,9 @@ def lifecycle_params(model_id: str, region: str | None, today: date, **base: Any
     return {**p, "alternatives": listed, "new_model_id": best.model_id, "new_name": best.name,
             "new_alias": best.alias, "new_region": new_region, "new_arn": best.arn(new_region),
             "price": f"${old_price:.3g}" if old_price is not None else "?", "new_price": f"${best.price_per_image:.3g}",
-            "price_change": change, "way_out": f"Bedrock still serves {listed} ({where})"}
+            "price_change": change, "way_out": f"Bedrock still serves {listed} ({where})",
+            "way_out_short": f"{best.model_id} ({best.name}; {change}) in {new_region}"
+                             + ("" if nearest is None else f" ({region or 'the configured region'} has none)")}
 
 
 # Models that Bedrock serves on demand only through an inference profile (`us.` ...).
