@@ -29,6 +29,7 @@ from pathlib import Path
 import yaml
 
 from ..emulator import BedrockEmulator
+from ..emulator.testing import NOVA_BEFORE_END_OF_LIFE
 from ..stack.envfile import parse_env_file
 from .litellm import LiteLLMProxy, start_litellm
 from .process import REPO, free_port, interrupt_on_sigterm, run_until_interrupted
@@ -99,7 +100,8 @@ def main(argv: list[str]) -> int:
     image = out / "nova-canvas.png"
     project = out / "project"
     ports = {name: free_port() for name in PROXIES}
-    with BedrockEmulator(region="us-east-1") as emu:
+    # Rehearses the stack as it was before Nova Canvas's end of life (2026-09-30).
+    with BedrockEmulator(region="us-east-1", lifecycle=NOVA_BEFORE_END_OF_LIFE) as emu:
         _copy_sample(project, emu.url, ports)
         print(f"Sample stack copied to {project}\nBedrock emulator on {emu.url}; starting the real LiteLLM proxies "
               f"(chat on {ports['litellm']}, images on {ports['litellm-image']}; about 10-20 s) ...", flush=True)

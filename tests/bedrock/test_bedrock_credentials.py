@@ -8,7 +8,7 @@ import pytest
 
 from bedrock_helpers import SIGV4, aws_env, doctor, one, sts_error
 from canvas_doctor.emulator import BedrockEmulator
-from canvas_doctor.emulator.testing import DUMMY_API_KEY
+from canvas_doctor.emulator.testing import DUMMY_API_KEY, NOVA_BEFORE_END_OF_LIFE
 
 CRED = "bedrock.credentials"
 
@@ -106,7 +106,8 @@ def test_expired_session_credentials_are_named_as_expired(tmp_path):
 
 def test_a_bedrock_api_key_signs_bedrock_and_is_never_sent_to_sts(tmp_path):
     """botocore >= 1.39 sends AWS_BEARER_TOKEN_BEDROCK as a Bearer token, over HTTPS only."""
-    with BedrockEmulator(region="us-east-1", tls=True) as e:
+    # Rehearses the stack as it was before Nova Canvas's end of life (2026-09-30).
+    with BedrockEmulator(region="us-east-1", tls=True, lifecycle=NOVA_BEFORE_END_OF_LIFE) as e:
         env = aws_env(tmp_path / "home", AWS_BEARER_TOKEN_BEDROCK=DUMMY_API_KEY, AWS_CA_BUNDLE=e.ca_file)
         run = doctor(e, env)
         requests = e.requests

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bedrock_helpers import copy_stack, doctor, one
 from canvas_doctor.emulator import BedrockEmulator
-from canvas_doctor.emulator.testing import NOVA, TITAN2
+from canvas_doctor.emulator.testing import NOVA, NOVA_BEFORE_END_OF_LIFE, TITAN2
 
 ACCESS = "bedrock.model-access"
 LIFECYCLE = "bedrock.model-lifecycle"
@@ -85,7 +85,8 @@ def test_a_model_without_on_demand_needs_an_inference_profile(emu, env):
 
 
 def test_an_identity_that_may_not_read_the_control_plane_gets_a_warning(env):
-    with BedrockEmulator(region="us-east-1", control_fault="access-denied") as e:
+    # Rehearses the stack as it was before Nova Canvas's end of life (2026-09-30).
+    with BedrockEmulator(region="us-east-1", control_fault="access-denied", lifecycle=NOVA_BEFORE_END_OF_LIFE) as e:
         run = doctor(e, env, region="us-east-1")
     r = one(run, ACCESS)
     assert r["status"] == "warn" and r["fix"]["id"] == "bedrock-model-access-denied"
