@@ -100,6 +100,8 @@ def _fix_params(target: Target, req: ImageRequest, dep: Deployment | None, today
     if dep is not None and target.proxy is not None:
         region = region or "us-east-1"
         model_id = dep.base_model_id
+        known = image_model(model_id)
+        params["regions"] = ", ".join(known.regions) if known else "a region that offers it"
         params.update(model_id=model_id, region=region, value=model_id, profile=profile_prefix(region) + model_id,
                       arn=f"arn:aws:bedrock:{region}::foundation-model/{model_id}")
         api_base, _ = param(dep, "api_base", target.proxy.service)
