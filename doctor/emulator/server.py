@@ -9,6 +9,8 @@ Routes (AWS paths as in botocore 1.44.8's service models):
   GET  /foundation-model-availability/{modelId}     GetFoundationModelAvailability
   POST /  Action=GetCallerIdentity                  STS                    (sts.py)
 Anything else: 404 UnknownOperationException.
+A region as the first path segment serves that region instead of emu.region, so one emulator can play
+several: aws_bedrock_runtime_endpoint (or boto3's endpoint_url) http://127.0.0.1:PORT/us-west-2.
 Test/admin routes (for an emulator run as a separate process), never AWS paths:
   GET /_emulator/health, GET|DELETE /_emulator/requests, GET /_emulator/models[/{id}],
   POST|PUT|DELETE /_emulator/models/{id}  (JSON body: ModelSettings fields to change),
@@ -41,6 +43,8 @@ from .models import BASE, CATALOG, INHERIT, ModelSettings, parse_time
 from .reqlog import SECRET_HEADERS, RecordedRequest, RequestLog
 
 log = logging.getLogger("canvas_doctor.emulator")
+# A region as the first path segment (us-west-2, eu-central-1, us-gov-west-1 ...): that region is served.
+_REGION = re.compile(r"[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d")
 
 _MODEL_OPS = {
     "invoke": "InvokeModel",
@@ -401,6 +405,9 @@ class _Handler(BaseHTTPRequestHandler):
         if segs and segs[0] == "_emulator":
             self._admin(segs[1:], body)
             return
+        path_region = None
+        if len(segs) > 1 and _REGION.fullmatch(segs[0]):  # an endpoint like http://127.0.0.1:PORT/us-west-2
+            path_region, segs = segs[0], segs[1:]
         operation, model_id, service = self._route(segs, body, query)
         info = auth.identify(self.headers)
         record = RecordedRequest(
@@ -419,7 +426,7 @@ class _Handler(BaseHTTPRequestHandler):
         emu = self.emu
         emu.log.add(record)
         try:
-            reply = self._answer(operation, model_id, service, info, body, query, record)
+            reply = self._answer(operation, model_id, service, info, body, query, record, path_region)
         except AwsError as err:
             reply = _Reply(err.status, json.dumps(err.body()).encode(), headers={"x-amzn-ErrorType": err.error_type},
                            error_code=err.code)  # fmt: skip
@@ -436,21 +443,22 @@ class _Handler(BaseHTTPRequestHandler):
         emu.log.finish(record, reply.status, reply.error_code)
         self._send(reply.status, reply.body, reply.content_type, reply.headers)
 
-    def _answer(self, operation, model_id, service, info, body, query, record) -> _Reply:
+    def _answer(self, operation, model_id, service, info, body, query, record, path_region=None) -> _Reply:
         emu = self.emu
         if operation is None:
             raise AwsError(404, "UnknownOperationException", None, namespace=None)
         if service == "sts":
             return self._sts(info, body, record)
+        served = path_region or emu.region
         auth.check(
             info,
-            region=emu.region,
+            region=served,
             service="bedrock",
             valid_keys=emu.valid_keys,
             check_key_format=emu.check_key_format,
             follow_signed_region=emu.follow_signed_region,
         )
-        region = info.region if (emu.follow_signed_region and info.kind == "sigv4") else emu.region
+        region = info.region if (emu.follow_signed_region and info.kind == "sigv4") else served
         if operation in _MODEL_OPS.values():
             fn = {"InvokeModel": runtime.invoke_model, "Converse": runtime.converse}.get(operation, runtime.streaming)
             answer = fn(emu, model_id, body, region, lambda resolved: setattr(record, "resolved_model_id", resolved))

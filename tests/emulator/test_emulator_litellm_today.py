@@ -32,27 +32,28 @@ MSG_END_OF_LIFE = (
 
 @pytest.fixture(scope="module")
 def today_stack(tmp_path_factory):
-    """Two emulators on the real clock (one region each) and one proxy with a deployment on each."""
+    """One emulator on the real clock, serving us-east-1 and (by the endpoint's path) us-west-2, and one
+    proxy with a deployment in each region."""
     try:
         process.ensure_venv("litellm", "1.108.7", "litellm")
     except process.TestbedError as exc:
         pytest.skip(str(exc))
     root: Path = tmp_path_factory.mktemp("today")
-    with BedrockEmulator(region="us-west-2") as west, BedrockEmulator(region="us-east-1") as east:
+    with BedrockEmulator(region="us-east-1") as emu:
         spec = ProxySpec(
             [
-                Deployment("stable-image-core", f"bedrock/{CORE}", region="us-west-2"),
-                Deployment("nova-canvas", f"bedrock/{NOVA}", region="us-east-1",
-                           params={"aws_bedrock_runtime_endpoint": east.url}),
+                Deployment("stable-image-core", f"bedrock/{CORE}", region="us-west-2",
+                           params={"aws_bedrock_runtime_endpoint": f"{emu.url}/us-west-2"}),
+                Deployment("nova-canvas", f"bedrock/{NOVA}", region="us-east-1"),
             ],
             drop_params=True,
             router_settings={"disable_cooldowns": True, "num_retries": 0},
         )  # fmt: skip
         config = root / "litellm-config.yaml"
-        config.write_text(spec.config_text(west.url))
+        config.write_text(spec.config_text(emu.url))
         proxy = start_litellm(config, spec.environment())
         try:
-            yield proxy, spec, west, east
+            yield proxy, spec, emu
         finally:
             proxy.stop()
 
@@ -67,7 +68,7 @@ def _generate(proxy, spec, model: str) -> httpx.Response:
 
 @pytest.mark.services
 def test_stable_image_core_in_us_west_2_draws_a_1024x1024_png(today_stack):
-    proxy, spec, west, _ = today_stack
+    proxy, spec, west = today_stack
     west.clear_requests()
     answer = _generate(proxy, spec, "stable-image-core")
     assert answer.status_code == 200, answer.text
@@ -75,14 +76,14 @@ def test_stable_image_core_in_us_west_2_draws_a_1024x1024_png(today_stack):
     data = base64.b64decode(image["b64_json"])
     assert png_is_valid(data) and png_size(data) == (1024, 1024)  # the model's own size, not the 512x512 asked
     (call,) = west.invocations(CORE)
-    assert call.path == f"/model/{CORE}/invoke"
+    assert call.path == f"/us-west-2/model/{CORE}/invoke"  # the region in the endpoint's path
     assert call.body == {"prompt": "a lighthouse at dusk"}  # drop_params: n, size, response_format dropped
     assert (call.status, call.auth) == (200, "bearer")
 
 
 @pytest.mark.services
 def test_nova_canvas_today_is_past_its_end_of_life_through_litellm(today_stack):
-    proxy, spec, _, east = today_stack
+    proxy, spec, east = today_stack
     answer = _generate(proxy, spec, "nova-canvas")
     assert answer.status_code == 404, answer.text
     message = answer.json()["error"]["message"]
@@ -101,7 +102,7 @@ def test_nova_canvas_today_is_past_its_end_of_life_through_boto3():
 
 @pytest.mark.services
 def test_the_content_filter_is_a_400_through_litellm(today_stack):
-    proxy, spec, west, _ = today_stack
+    proxy, spec, west = today_stack
     west.set_model(CORE, fault="content-filtered", fault_times=1)
     answer = _generate(proxy, spec, "stable-image-core")
     assert answer.status_code == 400, answer.text

@@ -99,3 +99,20 @@ def test_the_control_plane_lists_them_as_active_image_models(west):
         assert by_id[model_id]["modelLifecycle"] == {"status": "ACTIVE"}
         assert by_id[model_id]["providerName"] == "Stability AI"
         assert "ON_DEMAND" in by_id[model_id]["inferenceTypesSupported"]
+
+
+def test_a_region_in_the_endpoint_path_serves_that_region(aws_env):  # noqa: F811
+    """One emulator for a stack with deployments in two regions: endpoint http://127.0.0.1:PORT/us-west-2."""
+    with BedrockEmulator(region="us-east-1") as e:
+
+        class West:
+            url, region, ca_file = f"{e.url}/us-west-2", "us-west-2", None
+
+        out = invoke(boto_client("bedrock-runtime", West), CORE, {"prompt": "a fox"})
+        assert _png(out["images"][0]) == (1024, 1024)
+        assert e.requests[-1].path == f"/us-west-2/model/{CORE.replace(':', '%3A')}/invoke"
+        listed = boto_client("bedrock", West).list_foundation_models(byOutputModality="IMAGE")["modelSummaries"]
+        assert CORE in {m["modelId"] for m in listed}
+        with pytest.raises(ClientError) as exc:  # the emulator's own region has no Stability model
+            invoke(boto_client("bedrock-runtime", e), CORE, {"prompt": "a fox"})
+        assert error_of(exc) == ("ValidationException", 400, "The provided model identifier is invalid.")
