@@ -42,6 +42,7 @@ def import_time(module: str) -> float:
 
 def sandbox_rows() -> list[tuple[str, float]]:
     from canvas_doctor.emulator import BedrockEmulator
+    from canvas_doctor.emulator.testing import NOVA_BEFORE_END_OF_LIFE
     from canvas_doctor.testbed.process import free_port
     from canvas_doctor.testbed.walkthrough import PROXIES, _copy_sample, _start
 
@@ -49,7 +50,8 @@ def sandbox_rows() -> list[tuple[str, float]]:
     project = out / "project"
     ports = {name: free_port() for name in PROXIES}
     rows = []
-    with BedrockEmulator(region="us-east-1") as emu:
+    # Rehearses the stack as it was before Nova Canvas's end of life (2026-09-30).
+    with BedrockEmulator(region="us-east-1", lifecycle=NOVA_BEFORE_END_OF_LIFE) as emu:
         _copy_sample(project, emu.url, ports)
         proxies = {name: _start(project, name, ports[name], out) for name in PROXIES}
         try:

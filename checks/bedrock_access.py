@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 
 from canvas_doctor.api import Result, check, failed, passed, skipped, warned
 from canvas_doctor.aws_client import Aws, AwsCallError, CredentialReport, classify
-from canvas_doctor.facts import image_model, profile_prefix
+from canvas_doctor.facts import LIFECYCLE_EOL, image_model, lifecycle_params, profile_prefix
 
 CREDENTIALS = "bedrock.credentials"
 ACCESS = "bedrock.model-access"
@@ -26,10 +26,10 @@ def fix_params(aws: Aws, **extra) -> dict:
     """Placeholders of the Bedrock fixes: model, region, ARN, the deployment's file and service."""
     m, region = aws.model, aws.region.name
     known = image_model(m.foundation_id)
-    params = {"model": m.name, "model_id": m.foundation_id, "region": region, "arn": m.arn(region),
-              "regions": ", ".join(known.regions) if known else "a region that offers it",
-              "value": m.invoke_id, "profile": profile_prefix(region) + m.foundation_id,
-              "alternatives": "amazon.nova-canvas-v1:0"}
+    params = lifecycle_params(m.foundation_id, region, aws.settings.today)
+    params.update({"model": m.name, "model_id": m.foundation_id, "region": region, "arn": m.arn(region),
+                   "regions": ", ".join(known.regions) if known else "a region that offers it",
+                   "value": m.invoke_id, "profile": profile_prefix(region) + m.foundation_id})
     if m.proxy is not None:
         params["service"] = m.proxy.name
         if m.proxy.config is not None:
@@ -52,7 +52,7 @@ def where(aws: Aws) -> str:
 
 def refused(aws: Aws, err: AwsCallError, doing: str) -> Result:
     """A failed control-plane call, mapped to its fix."""
-    fault = classify(err)
+    fault = classify(err, model_id=aws.model.foundation_id, today=aws.settings.today)
     return failed(f"{doing} failed: {fault.summary}: {err}", fix=fault.fix, params=fix_params(aws),
                   error_code=err.code, http_status=err.status)
 
@@ -60,17 +60,23 @@ def refused(aws: Aws, err: AwsCallError, doing: str) -> Result:
 # ---------------------------------------------------------------- 1. credentials
 
 
+DOCTOR_CREDENTIALS_HOW = ("give the doctor credentials: --profile NAME (or AWS_PROFILE=NAME), or export "
+                          "AWS_BEARER_TOKEN_BEDROCK (a Bedrock API key), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
+NOT_THE_STACK = ("These are the doctor's own credentials, not the proxy's (compose.litellm.aws-credentials checks "
+                 "what the proxy gets): this is no fault of the stack")
+
+
 def _missing(aws: Aws, creds: CredentialReport) -> Result:
+    """The shell running the doctor has no usable credentials: the Bedrock checks cannot run (a skip, not a fault)."""
     data = {"source": None, "bearer_token": False, "problem": creds.problem, "region": aws.region.name,
-            "region_origin": aws.region.origin}
+            "region_origin": aws.region.origin, "doctor_credentials": "missing"}
     if creds.problem:  # configured, but unusable: an expired SSO session, a missing profile, a hung lookup
         hint = f" (aws sso login --profile {creds.profile or 'default'})" if "SSO" in creds.problem else ""
-        return failed(f"boto3 could not load AWS credentials: {creds.problem}{hint}", fix="aws-credentials-missing",
-                      params=_service_params(aws), **data)
-    return failed(f"no AWS credentials and no Bedrock API key on this machine: boto3 looked in "
-                  f"{creds.searched}. The Bedrock checks need what the proxy needs: export "
-                  f"AWS_BEARER_TOKEN_BEDROCK, or AWS keys, or pass --profile", fix="aws-credentials-missing",
-                  params=_service_params(aws), **data)
+        return skipped(f"boto3 could not load the doctor's AWS credentials: {creds.problem}{hint}. {NOT_THE_STACK}. "
+                       f"The Bedrock checks are skipped; to run them, fix that or {DOCTOR_CREDENTIALS_HOW}", **data)
+    return skipped(f"no AWS credentials and no Bedrock API key in the shell running the doctor: boto3 looked in "
+                   f"{creds.searched}. {NOT_THE_STACK}. The Bedrock checks are skipped; to run them, "
+                   f"{DOCTOR_CREDENTIALS_HOW}", **data)
 
 
 def _sts_refusal(err: AwsCallError) -> str:
@@ -185,6 +191,10 @@ def model_access(aws):
         return _details_only(aws)
     except AwsCallError as err:
         if err.code in ("ResourceNotFoundException", "ValidationException") and err.kind == "aws":
+            known = image_model(aws.model.foundation_id)
+            if "end of its life" in err.message or (
+                    known is not None and known.status_on(aws.settings.today) == LIFECYCLE_EOL):
+                return _end_of_life(aws, None, f"{err.code}: {err.message}")
             return _not_in_region(aws, f"{err.code}: {err.message}")
         if err.code == "AccessDeniedException" and "not authorized to perform" in err.message:
             op = err.operation or "the control-plane call"
@@ -223,17 +233,26 @@ def active_image_models(aws: Aws) -> list[str]:
     return out
 
 
-def _end_of_life(aws: Aws, end: datetime | None) -> Result:
+def _end_of_life(aws: Aws, end: datetime | None, answer: str = "") -> Result:
+    """Past the end of life: the ACTIVE image models Bedrock lists in the region, else the shipped way out."""
+    p = fix_params(aws)
     try:
         alternatives = active_image_models(aws)
-        offer = ", ".join(alternatives) if alternatives else f"none in {aws.region.name}"
     except AwsCallError as err:
-        alternatives, offer = [], f"unknown (ListFoundationModels failed: {err})"
-    ended = f"on {end:%Y-%m-%d}" if end else "(no date given)"
-    return failed(f"{where(aws)} reached its end of life {ended}; every call fails. ACTIVE image models in "
-                  f"{aws.region.name}: {offer}", fix="bedrock-model-end-of-life", at=aws.model.line_of("model"),
-                  params=fix_params(aws, alternatives=offer), end_of_life=f"{end:%Y-%m-%d}" if end else None,
-                  alternatives=alternatives)
+        alternatives = []
+        p["alternatives"] = f"{p['alternatives']} (from canvas-doctor's data: ListFoundationModels failed: {err})"
+    if alternatives:
+        p["alternatives"] = ", ".join(alternatives)
+    known = image_model(aws.model.foundation_id)
+    date = f"{end:%Y-%m-%d}" if end else (f"{known.lifecycle.end_of_life}" if known and known.lifecycle.end_of_life
+                                          else None)
+    if date:
+        p["end_of_life"] = date
+    said = f" (Bedrock: {answer})" if answer else ""
+    offer = p["alternatives"] if alternatives else p["way_out"]
+    return failed(f"{where(aws)} reached its end of life {'on ' + date if date else '(no date given)'}; every call "
+                  f"fails{said}. Way out: {offer}", fix="bedrock-model-end-of-life", at=aws.model.line_of("model"),
+                  params=p, end_of_life=date, alternatives=alternatives, model_id=aws.model.foundation_id)
 
 
 @check(id=LIFECYCLE, area="bedrock", title="The image model is ACTIVE and callable on demand",
@@ -258,14 +277,19 @@ def model_lifecycle(aws):
     life = details.get("modelLifecycle") or {}
     status, end = life.get("status"), _when(life.get("endOfLifeTime"))
     data = {"lifecycle": status, "end_of_life": f"{end:%Y-%m-%d}" if end else None,
-            "inference_types": details.get("inferenceTypesSupported")}
+            "inference_types": details.get("inferenceTypesSupported"), "model_id": aws.model.foundation_id}
+    today = aws.settings.today
+    now = datetime(today.year, today.month, today.day, tzinfo=timezone.utc)
+    note = _shipped_data_note(aws, status, end, today)
+    if note:
+        data["shipped_data_wrong"] = note
     out: list[Result] = []
     if status == "LEGACY":
-        if end is not None and end <= datetime.now(timezone.utc):
+        if end is not None and end <= now:
             out.append(_end_of_life(aws, end))
         else:
             date = f"{end:%Y-%m-%d}" if end else "a date not yet published"
-            out.append(warned(f"{where(aws)} is Legacy: its end of life is {date}; calls fail after it",
+            out.append(warned(f"{where(aws)} is Legacy: its end of life is {date}; calls fail after it{note}",
                               fix="bedrock-model-legacy", at=aws.model.line_of("model"),
                               params=fix_params(aws, end_of_life=date), **data))
     types = details.get("inferenceTypesSupported") or []
@@ -274,4 +298,19 @@ def model_lifecycle(aws):
         out.append(failed(f"{where(aws)} cannot be invoked on demand by its model id (inferenceTypesSupported: "
                           f"{', '.join(types)}): call it through the inference profile {p['profile']}",
                           fix="bedrock-inference-profile-required", at=aws.model.line_of("model"), params=p, **data))
-    return out or [passed(f"{where(aws)} is {status or 'listed'}, on demand", **data)]
+    return out or [passed(f"{where(aws)} is {status or 'listed'}, on demand{note}", **data)]
+
+
+def _shipped_data_note(aws: Aws, status: str | None, end: datetime | None, today) -> str:
+    """Where canvas-doctor's shipped lifecycle data disagrees with Bedrock's answer (which wins)."""
+    known = image_model(aws.model.foundation_id)
+    if known is None or status not in ("ACTIVE", "LEGACY"):
+        return ""
+    shipped_end = known.lifecycle.end_of_life
+    live_end = end.date() if end else None
+    if status == "ACTIVE" and known.status_on(today) != "active":
+        return (f" (canvas-doctor's shipped data says {known.status_on(today)}"
+                f"{', end of life ' + str(shipped_end) if shipped_end else ''}: Bedrock's answer wins)")
+    if status == "LEGACY" and live_end and shipped_end and live_end != shipped_end:
+        return f" (canvas-doctor's shipped data says end of life {shipped_end}; Bedrock says {live_end}, and wins)"
+    return ""

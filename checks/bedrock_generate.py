@@ -57,6 +57,12 @@ def proxy_outcome(results: dict) -> ProxyOutcome:
 
 def smallest_request(model_id: str) -> tuple[dict[str, Any], tuple[int, int]] | None:
     """The cheapest valid TEXT_IMAGE body for the model, and the size the PNG must have."""
+    known = image_model(model_id)
+    if known is not None and known.family == "stability":
+        # The body LiteLLM 1.108.7 sends (amazon_stability3_transformation): the prompt only; the image
+        # comes back at the model's own size for 1:1.
+        w, h = (int(x) for x in known.default_size.split("x"))
+        return {"prompt": PROMPT}, (w, h)
     if model_id.startswith("amazon.nova-canvas"):
         size = (320, 320)                       # facts: each side 320 to 4,096, multiples of 16
     elif model_id.startswith("amazon.titan-image-generator"):
@@ -76,6 +82,9 @@ def _first_image(raw: bytes) -> tuple[bytes | None, str | None, bool]:
         return None, f"the answer is not JSON ({raw[:60]!r})", False
     images = answer.get("images") if isinstance(answer, dict) else None
     error = answer.get("error") if isinstance(answer, dict) else None
+    reasons = [r for r in (answer.get("finish_reasons") or []) if r] if isinstance(answer, dict) else []
+    if reasons:  # Stability: a non-null finish reason ("Filter reason: prompt", ...) means no usable image
+        return None, f"Bedrock's finish reason: {'; '.join(map(str, reasons))}", "filter" in str(reasons).lower()
     if not images:
         filtered = bool(error) and "filter" in str(error).lower()
         return None, f"the answer holds no image ({error or 'images is empty'})", filtered
@@ -97,7 +106,7 @@ def _refusal(aws: Aws, err: AwsCallError, proxy: ProxyOutcome, limit: float) -> 
     if err.kind == "timeout":
         return failed(f"Bedrock itself does not answer: no answer within {limit:g} s ({err})",
                       fix="generation-timeout", params=fix_params(aws), proxy=proxy.state, limit_s=limit)
-    fault = classify(err)
+    fault = classify(err, model_id=m.foundation_id, today=aws.settings.today)
     look = f"; look at {quota}" if fault.fix == "bedrock-throttled" else ""
     if proxy.state != "failed":
         relation = ""
@@ -177,8 +186,8 @@ def direct_generation(aws, settings, results):
     m = aws.model
     request = smallest_request(m.foundation_id)
     if request is None:
-        return skipped(f"{m.foundation_id}: the direct generation knows the request format of Nova Canvas and "
-                       "Titan Image only")
+        return skipped(f"{m.foundation_id}: the direct generation knows the request formats of Nova Canvas, "
+                       "Titan Image and the Stability text-to-image models only")
     body, size = request
     limit = max(1.0, min(settings.generation_timeout, MAX_REQUEST_SECONDS))
     t0 = time.monotonic()

@@ -18,6 +18,7 @@ from typing import Any, Iterable
 
 from canvas_doctor.api import Location, Result, check, failed, passed, skipped
 from canvas_doctor.aws_client import ModelUnderTest, model_under_test
+from canvas_doctor.facts import served_text_to_image
 from canvas_doctor.stack.queries import deployment_region
 from canvas_doctor.stack.yamlsource import LMap, LSeq
 
@@ -198,7 +199,8 @@ def _static_credentials(cdef: LMap) -> str | None:
     return None
 
 
-def _judge(file: str, task: str, res: LMap, resources: LMap, target: Target, r: Resolver) -> Result:
+def _judge(file: str, task: str, res: LMap, resources: LMap, target: Target, r: Resolver,
+           settings_today) -> Result:
     m = target.model
     region = target.region or "${AWS::Region}"
     arn = target.arn(target.region or "REGION")
@@ -224,6 +226,14 @@ def _judge(file: str, task: str, res: LMap, resources: LMap, target: Target, r: 
         return failed(f"{task}: TaskRoleArn names {role_id!r}, which is no AWS::IAM::Role in {file}",
                       fix="bedrock-model-access-denied", at=role_line, params=params)
     grant = grants_of(resources, role_id, role, file)
+    if m.deployment is None and not m.origin.startswith("--model"):
+        # No LiteLLM config names the image model: a grant for any model Bedrock still serves will do.
+        for other in served_text_to_image(settings_today):
+            other_arn = other.arn(target.region or "REGION")
+            if any(str(s.get("Effect")) == "Allow" and _covers(s, other_arn, r) for s, _ in grant.statements) and \
+                    not any(str(s.get("Effect")) == "Deny" and _covers(s, other_arn, r) for s, _ in grant.statements):
+                return passed(f"{task}: role {role_id} allows {ACTION} on {other.model_id} (no LiteLLM config names "
+                              "the image model here)", role=role_id, arn=other_arn)
     rprops = role.get("Properties") or LMap()
     denied = [at for s, at in grant.statements if str(s.get("Effect")) == "Deny" and _covers(s, arn, r)]
     allowed = [at for s, at in grant.statements if str(s.get("Effect")) == "Allow" and _covers(s, arn, r)]
@@ -262,5 +272,5 @@ def task_role_may_invoke(stack, settings):
                 continue
             props = res.get("Properties")
             if isinstance(res, LMap) and isinstance(props, LMap) and _litellm_task(props) is not None:
-                out.append(_judge(file, name, res, resources, target, r))
+                out.append(_judge(file, name, res, resources, target, r, settings.today))
     return out or [skipped("no ECS task definition in the templates runs LiteLLM")]

@@ -18,17 +18,19 @@ import binascii
 import json
 import re
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from canvas_doctor.api import Location, Result, check, failed, passed, warned
-from canvas_doctor.facts import image_model, parse_size, profile_prefix
+from canvas_doctor.facts import ImageModel, image_model, lifecycle_params, parse_size, profile_prefix
 from canvas_doctor.http import MAX_BODY, Answer, ProbeError, shorten
 from canvas_doctor.litellm_client import Target
 from canvas_doctor.litellm_errors import Diagnosis, diagnose
 from canvas_doctor.png_check import NotPng, png_info, save_image
 from canvas_doctor.settings import Settings
 from canvas_doctor.stack.model import Deployment, Stack
-from canvas_doctor.stack.queries import WantedModel, deployment_region, param, wanted_image_model
+from canvas_doctor.stack.queries import (WantedModel, deployment_image_model, deployment_region, param,
+                                         wanted_image_model)
 
 PROMPT = "A lighthouse on a rocky coast at dusk, soft light (canvas-doctor test image)"
 GUIDE_SECONDS = (5, 7)          # guide, "Performance Tuning": 5-7 seconds per image
@@ -67,7 +69,18 @@ def openwebui_request(stack: Stack, settings: Settings) -> ImageRequest:
         extra = {}
     if isinstance(extra, dict):
         body.update(extra)
-    return ImageRequest(body, parse_size(size) if size and size != "auto" else None, wanted)
+    expected = parse_size(size) if size and size != "auto" else None
+    model = _served_model(stack, wanted.name)
+    if model is not None and not model.takes_size:
+        expected = None  # Stability: LiteLLM sends no size; the image comes back at the model's own size
+    return ImageRequest(body, expected, wanted)
+
+
+def _served_model(stack: Stack, name: str) -> ImageModel | None:
+    """The Bedrock image model the image proxy's deployment of `name` calls."""
+    proxy = stack.image_proxy
+    found = proxy.config.find(name) if proxy is not None and proxy.config is not None else []
+    return next((m for m in (deployment_image_model(d) for d in found) if m), None)
 
 
 def _deployment(target: Target, model: str) -> Deployment | None:
@@ -76,14 +89,19 @@ def _deployment(target: Target, model: str) -> Deployment | None:
     return found[0] if found else None
 
 
-def _fix_params(target: Target, req: ImageRequest, dep: Deployment | None) -> dict[str, Any]:
+def _fix_params(target: Target, req: ImageRequest, dep: Deployment | None, today: date) -> dict[str, Any]:
     cfg = target.proxy.config if target.proxy is not None else None
-    params: dict[str, Any] = {"model": req.model.name, "service": target.name, "proxy": target.name,
+    params: dict[str, Any] = {"service": target.name, "proxy": target.name,
                               "file": cfg.display if cfg else "litellm-config.yaml", "served": "",
-                              "var": "IMAGES_OPENAI_API_KEY", "alternatives": "amazon.nova-canvas-v1:0"}
+                              "var": "IMAGES_OPENAI_API_KEY"}
+    region = deployment_region(dep, target.proxy)[0] if dep is not None and target.proxy is not None else None
+    params = lifecycle_params(dep.base_model_id if dep is not None else req.model.name, region, today, **params)
+    params["model"] = req.model.name
     if dep is not None and target.proxy is not None:
-        region = deployment_region(dep, target.proxy)[0] or "us-east-1"
+        region = region or "us-east-1"
         model_id = dep.base_model_id
+        known = image_model(model_id)
+        params["regions"] = ", ".join(known.regions) if known else "a region that offers it"
         params.update(model_id=model_id, region=region, value=model_id, profile=profile_prefix(region) + model_id,
                       arn=f"arn:aws:bedrock:{region}::foundation-model/{model_id}")
         api_base, _ = param(dep, "api_base", target.proxy.service)
@@ -112,6 +130,7 @@ def _location(target: Target, req: ImageRequest, dep: Deployment | None, fix: st
         return cfg.at(None)
     key = {"litellm-stream-key-rejected": "stream", "litellm-api-base-invalid": "api_base",
            "bedrock-inference-profile-required": "model", "bedrock-region-unsupported": "aws_region_name",
+           "bedrock-model-end-of-life": "model",
            "generation-timeout": "timeout"}.get(fix)
     return dep.at(key)
 
@@ -128,13 +147,14 @@ def _max_body(expected: tuple[int, int] | None) -> int:
     return max(MAX_BODY, min(w * h * 4 + (1 << 20), 96 * 1024 * 1024))
 
 
-def _failure(target: Target, req: ImageRequest, dep: Deployment | None, d: Diagnosis, status: int) -> Result:
+def _failure(target: Target, req: ImageRequest, dep: Deployment | None, d: Diagnosis, status: int,
+             today: date) -> Result:
     if d.side == "proxy":
         where = "the proxy refused it" if status < 500 else "the proxy could not call Bedrock"
     else:
         where = "Bedrock refused it" if status < 500 else "Bedrock failed"
     return failed(f"the generation failed ({status}; {where}): {d.summary}. {d.detail}", fix=d.fix,
-                  at=_location(target, req, dep, d.fix), params=_fix_params(target, req, dep),
+                  at=_location(target, req, dep, d.fix), params=_fix_params(target, req, dep, today),
                   status=status, side=d.side, request=req.body | {"prompt": "…"})
 
 
@@ -194,30 +214,31 @@ def live_generation(litellm, stack, settings):
         if err.kind == "timeout":
             return failed(f"no image within {limit:g} s (the guide expects {GUIDE_SECONDS[0]}-{GUIDE_SECONDS[1]} s): "
                           f"{err}", fix="generation-timeout", at=_location(target, req, dep, "generation-timeout"),
-                          params=_fix_params(target, req, dep), limit_s=limit)
+                          params=_fix_params(target, req, dep, settings.today), limit_s=limit)
         if err.kind in ("refused", "dns", "closed"):
             return failed(f"{target.label} stopped answering: {err}", fix="litellm-unreachable",
-                          params=_fix_params(target, req, dep))
+                          params=_fix_params(target, req, dep, settings.today))
         return failed(f"the answer was not a usable image answer: {err}", fix="generation-invalid-image",
-                      params=_fix_params(target, req, dep))
+                      params=_fix_params(target, req, dep, settings.today))
     seconds = answer.elapsed_ms / 1000
     if answer.status != 200:
-        return _failure(target, req, dep, diagnose(answer.status, _raw_error(answer), answer.content_type),
-                        answer.status)
+        d = diagnose(answer.status, _raw_error(answer), answer.content_type,
+                     model_id=dep.base_model_id if dep is not None else None, today=settings.today)
+        return _failure(target, req, dep, d, answer.status, settings.today)
     data, why = _image_bytes(answer)
     saved = save_image(settings.save_image, data) if data else ""
     if data is None:
         return failed(f"the proxy answered 200 in {seconds:.1f} s, but {why}", fix="generation-invalid-image",
-                      params=_fix_params(target, req, dep))
+                      params=_fix_params(target, req, dep, settings.today))
     try:
         info = png_info(data)
     except NotPng as err:
         return failed(f"the proxy answered 200 in {seconds:.1f} s, but {err}{saved}", fix="generation-invalid-image",
-                      params=_fix_params(target, req, dep), bytes=len(data))
+                      params=_fix_params(target, req, dep, settings.today), bytes=len(data))
     if req.expected is not None and (info.width, info.height) != req.expected:
         w, h = req.expected
         return failed(f"the image is {info.size}, not the {w}x{h} Open WebUI asked for (IMAGE_SIZE){saved}",
-                      fix="generation-invalid-image", params=_fix_params(target, req, dep), size=info.size)
+                      fix="generation-invalid-image", params=_fix_params(target, req, dep, settings.today), size=info.size)
     summary = (f"{req.model.name}: a {info.size} PNG ({info.size_bytes // 1024} KiB) in {seconds:.1f} s; "
                f"cost {_cost(answer, dep)}{saved}")
     slow = min(SLOW_AFTER, limit / 2)
@@ -225,7 +246,7 @@ def live_generation(litellm, stack, settings):
                 "cost_header": answer.headers.get("x-litellm-response-cost"), "saved": str(settings.save_image or "")}
     if seconds > slow:
         return warned(f"slow: {summary} (the guide expects {GUIDE_SECONDS[0]}-{GUIDE_SECONDS[1]} s; the limit is "
-                      f"{limit:g} s)", fix="generation-timeout", params=_fix_params(target, req, dep), **data_out)
+                      f"{limit:g} s)", fix="generation-timeout", params=_fix_params(target, req, dep, settings.today), **data_out)
     return passed(summary, **data_out)
 
 

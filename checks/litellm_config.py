@@ -70,7 +70,12 @@ def image_models_do_not_stream(stack):
             value = dep.params["stream"]
             shown = str(value).lower() if isinstance(value, bool) else str(value)
             target = deployment_image_model(dep)
-            config_name = f"{target.name}'s imageGenerationConfig" if target else "the image request"
+            if target is not None and target.family == "stability":
+                # LiteLLM 1.108.7 amazon_stability3_transformation: {"prompt": ..., **optional_params}
+                config_name = (f"the top level of {target.name}'s request body ({{\"prompt\": ..., \"stream\": "
+                               f"{shown}}}), a key Bedrock's Stability request schema does not have,")
+            else:
+                config_name = f"{target.name}'s imageGenerationConfig" if target else "the image request"
             at = dep.at("stream")
             if value is True or is_true(str(value)):
                 out.append(failed(f"{dep.model_name} has `stream: {shown}`: image models do not stream, and LiteLLM "
@@ -254,3 +259,42 @@ def image_model_not_in_chat(stack):
                    "can pick it as a chat model, and chatting with it fails (\"required key [messages] not found\")",
                    fix="image-model-in-chat", at=d.at(), params=_params(proxy, d))
             for d in deps]
+
+
+# Request keys that are OpenAI image parameters: LiteLLM maps them (Nova, Titan) or drops them with
+# drop_params (Stability), so they never reach Bedrock as written.
+OPENAI_IMAGE_PARAMS = frozenset({"size", "n", "quality", "style", "response_format", "user"})
+
+
+@check(id="litellm.config.image-params", area="config",
+       title="Image deployments carry only request keys their model family reads",
+       fixes=("litellm-param-wrong-family",), image_path=True)
+def image_params_fit_family(stack):
+    """LiteLLM 1.108.7 copies unknown litellm_params into the Bedrock body (Nova/Titan: into
+    imageGenerationConfig; Stability: at the top level), and Bedrock rejects keys its schema does not
+    have. Flagged: keys of another family (cfgScale on Stability, aspect_ratio on Nova) that this one lacks."""
+    from canvas_doctor.facts import IMAGE_MODELS
+
+    by_family: dict[str, set[str]] = {}
+    for m in IMAGE_MODELS.values():
+        by_family.setdefault(m.family, set()).update(m.own_keys)
+    out: list[Result] = []
+    for proxy in _loaded(stack):
+        for dep in image_deployments(proxy):
+            model = deployment_image_model(dep)
+            if model is None:
+                continue
+            own = by_family.get(model.family, set())
+            foreign = {k for fam, keys in by_family.items() if fam != model.family for k in keys}
+            wrong = [k for k in dep.params if k in foreign and k not in own and k not in OPENAI_IMAGE_PARAMS]
+            for key in wrong:
+                out.append(failed(
+                    f"{dep.model_name}: `{key}` is not a request key of {model.name} (it belongs to another model "
+                    f"family); LiteLLM copies it into the request and Bedrock rejects it (\"extraneous key [{key}] "
+                    f"is not permitted\"). {model.name} reads: {', '.join(model.own_keys)}",
+                    fix="litellm-param-wrong-family", at=proxy.config.at(dep.line_of(key)),
+                    params=_params(proxy, dep, key=key, name=model.name, keys=", ".join(model.own_keys))))
+            if not wrong:
+                out.append(passed(f"{dep.model_name}: no request key of another model family",
+                                  at=proxy.config.at(dep.line)))
+    return out or [skipped("no Bedrock image deployments found")]

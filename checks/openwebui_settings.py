@@ -204,6 +204,9 @@ def image_size_accepted(stack, settings):
         return skipped(f"the image model {wanted.name!r} is not a known Bedrock image deployment here")
     model = models[0]
     out = []
+    if not model.takes_size:  # Stability: LiteLLM 1.108.7 maps no OpenAI parameter, so IMAGE_SIZE is not sent
+        return [passed(f"{svc.name}: {model.name} ignores IMAGE_SIZE (LiteLLM sends it no size); it draws at its own "
+                       f"size ({model.default_size} for 1:1)", at=svc.at("IMAGE_SIZE")) for svc in svcs]
     for svc in svcs:
         value = svc.get("IMAGE_SIZE") or OPENWEBUI_DEFAULT_IMAGE_SIZE
         size = parse_size(value)

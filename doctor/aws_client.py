@@ -643,7 +643,7 @@ class BedrockFault:
     error: AwsCallError
 
 
-def classify(err: AwsCallError) -> BedrockFault:
+def classify(err: AwsCallError, *, model_id: str | None = None, today: Any = None) -> BedrockFault:
     """Map a Bedrock (or STS) failure to a fix id of the contract; messages are read with the same
     vocabulary as the proxy's errors (canvas_doctor.litellm_errors), as LiteLLM passes them on verbatim."""
     if err.kind in ("network", "timeout", "config"):
@@ -657,7 +657,7 @@ def classify(err: AwsCallError) -> BedrockFault:
         return BedrockFault(fix, summary, err)
     from .litellm_errors import diagnose
 
-    d = diagnose(err.status, f"BedrockException - {err.code}: {err.message}")
+    d = diagnose(err.status, f"BedrockException - {err.code}: {err.message}", model_id=model_id, today=today)
     if d.side == "proxy" and d.fix != "aws-credentials-missing":
         return BedrockFault("bedrock-service-error", f"Bedrock answered {err.code or err.status}", err)
     return BedrockFault(d.fix, d.summary, err)

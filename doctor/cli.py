@@ -88,18 +88,27 @@ def run(
     strict: bool = typer.Option(False, "--strict", envvar=ENV + "STRICT", help="Warnings fail the run too."),
     verbose: bool = typer.Option(False, "-v", "--verbose", envvar=ENV + "VERBOSE",
                                  help="Evidence for every check, timings, tracebacks."),
+    today: Optional[str] = typer.Option(None, "--today", envvar=ENV + "TODAY", hidden=True,
+                                        help="Judge the Bedrock model lifecycle as of this day (YYYY-MM-DD)."),
 ) -> None:
     """Run the checks and report (the default command)."""
-    from .settings import Settings, split_csv
+    from datetime import date
+
+    from .settings import Settings, split_csv, today_from_env
     from .app import execute
     from .preflight import UsageProblem
+
+    try:
+        day = date.fromisoformat(today) if today else today_from_env()
+    except ValueError:
+        raise typer.BadParameter(f"{today!r} is not a date (YYYY-MM-DD)", param_hint="--today") from None
 
     settings = Settings(
         project=project, litellm_url=litellm_url, litellm_image_url=litellm_image_url, litellm_key=litellm_key,
         openwebui_url=openwebui_url, openwebui_token=openwebui_token, model=model, region=region,
         profile=profile, bedrock_endpoint=bedrock_endpoint, offline=offline, no_live=no_live,
         only=split_csv(only), skip=split_csv(skip),
-        wait=wait, strict=strict, verbose=verbose, save_image=save_image, generation_timeout=generation_timeout,
+        wait=wait, strict=strict, verbose=verbose, save_image=save_image, generation_timeout=generation_timeout, today=day,
         compose_files=tuple(compose_file or ()),
         read_timeout=timeout, connect_timeout=min(2.0, timeout),
     )

@@ -66,6 +66,18 @@ def placeholders(fix_id: str) -> set[str]:
     return {name for text in texts if text for _, name, _, _ in _FMT.parse(text) if name}
 
 
+def _lifecycle_example() -> dict[str, Any]:
+    """The guide's case, as of today: Nova Canvas in us-east-1 and its way out (from the shipped data)."""
+    from .facts import lifecycle_params
+    from .settings import today_from_env
+
+    return lifecycle_params("amazon.nova-canvas-v1:0", "us-east-1", today_from_env(), model="nova-canvas",
+                            file="litellm-config.yaml")
+
+
 def render_generic(fix_id: str) -> Fix:
     """The fix as `explain` shows it: placeholders filled with the common case or <name>."""
-    return render(fix_id, {n: EXPLAIN_DEFAULTS.get(n, f"<{n}>") for n in placeholders(fix_id)})
+    defaults = dict(EXPLAIN_DEFAULTS)
+    if fix_id in ("bedrock-model-end-of-life", "bedrock-model-legacy"):
+        defaults.update(_lifecycle_example())
+    return render(fix_id, {n: defaults.get(n, f"<{n}>") for n in placeholders(fix_id)})

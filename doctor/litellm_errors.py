@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from .http import shorten
 
@@ -52,13 +53,27 @@ def upstream_text(message: str) -> str:
     return shorten(text, 240)
 
 
+def _ended(model_id: str | None, today: date | None) -> str | None:
+    """'Nova Canvas reached its end of life on 2026-09-30' when the shipped data says so for that day."""
+    from .facts import LIFECYCLE_EOL, image_model
+
+    model = image_model(model_id) if model_id else None
+    if model is None or today is None or model.status_on(today) != LIFECYCLE_EOL:
+        return None
+    return f"{model.name} reached its end of life on {model.lifecycle.end_of_life}"
+
+
 def _has(text: str, *needles: str) -> bool:
     low = text.lower()
     return any(n.lower() in low for n in needles)
 
 
-def diagnose(status: int, message: str, content_type: str = "application/json") -> Diagnosis:
-    """Map an error answer of POST /v1/images/generations (or another LLM route) to a fix."""
+def diagnose(status: int, message: str, content_type: str = "application/json", *,
+             model_id: str | None = None, today: date | None = None) -> Diagnosis:
+    """Map an error answer of POST /v1/images/generations (or another LLM route) to a fix.
+
+    With the model id called and the day of the run, "The provided model identifier is invalid."
+    for a model past its published end of life is that end of life, not a wrong region."""
     detail = upstream_text(message) if message else f"HTTP {status}"
     m = message or ""
 
@@ -117,6 +132,10 @@ def diagnose(status: int, message: str, content_type: str = "application/json") 
     if (via_bedrock and status == 429) or _has(m, "ThrottlingException", "Too many requests", "RateLimitError"):
         return bedrock("bedrock-throttled", "Bedrock throttles the requests")
     if _has(m, "provided model identifier is invalid"):
+        ended = _ended(model_id, today)
+        if ended:
+            return bedrock("bedrock-model-end-of-life",
+                           f"Bedrock no longer knows the model id: {ended}")
         return bedrock("bedrock-region-unsupported",
                        "Bedrock does not know this model id in the configured region")
     if _has(m, "content filters", "content filter"):

@@ -2,10 +2,20 @@
 from __future__ import annotations
 
 import fnmatch
+import os
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from .models import CheckSpec
+
+TODAY_VAR = "CANVAS_DOCTOR_TODAY"
+
+
+def today_from_env(environ: dict[str, str] | None = None) -> date:
+    """The day of the run: CANVAS_DOCTOR_TODAY (YYYY-MM-DD, for tests and rehearsals), else the real date."""
+    text = (environ if environ is not None else os.environ).get(TODAY_VAR, "").strip()
+    return date.fromisoformat(text) if text else date.today()
 
 
 @dataclass(frozen=True)
@@ -33,6 +43,7 @@ class Settings:
     generation_timeout: float = 60.0
     extra_secrets: tuple[str, ...] = field(default=())
     compose_files: tuple[str, ...] = ()  # -f/--compose-file, as `docker compose -f`
+    today: date = field(default_factory=today_from_env)  # the day the Bedrock lifecycle is judged on
 
     def selects(self, spec: CheckSpec) -> bool:
         """Whether --only/--skip (ids or areas, globs allowed) keep this check."""

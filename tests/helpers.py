@@ -35,12 +35,19 @@ class CliRun:
         return {r["fix"]["id"] for r in self.json["results"] if r["status"] in wanted and r["fix"]}
 
 
+PRE_EOL = "2025-12-01"   # Nova Canvas and Titan Image v2 Active (fixtures/pre-eol/README.md)
+TODAY = "2026-12-01"     # the day issue 9 describes: both past their end of life
+
+
 def clean_env(**extra: str) -> dict[str, str]:
     """The environment a user would have, minus anything that would leak into Compose interpolation."""
     keep = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT", "DOCKER_HOST", "VIRTUAL_ENV")
     env = {k: v for k, v in os.environ.items() if k in keep}
     env["AWS_EC2_METADATA_DISABLED"] = "true"
     env["NO_COLOR"] = "1"
+    # The suite's world is before Nova Canvas's end of life (2026-09-30), so the tests of other faults
+    # keep testing their own fault; the lifecycle tests set their day (TODAY) explicitly.
+    env["CANVAS_DOCTOR_TODAY"] = PRE_EOL
     env.update(extra)
     return env
 

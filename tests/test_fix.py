@@ -16,9 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from helpers import FIXTURES, REPO, CliRun, clean_env, run_cli
+from helpers import FIXTURES, PRE_EOL, REPO, TODAY, CliRun, clean_env, run_cli
 
 FIX_FIXTURES = REPO / "fixtures" / "fix"
+# The tests of the other fixes run in a world before Nova Canvas's end of life (2026-09-30), so that
+# the migration (tested on its own below) does not rename the models they look at.
 
 GUIDE_FIXED_IDS = {
     "litellm-stream-key-rejected", "litellm-api-base-invalid", "litellm-drop-params-off",
@@ -68,12 +70,12 @@ def fix(project: Path, *args: str, stdin: str | None = None, env: dict[str, str]
     """`canvas-doctor fix ARGS --project DIR` with no terminal on stdin (as in CI)."""
     proc = subprocess.run([sys.executable, "-m", "canvas_doctor", "fix", *args, "--project", str(project)],
                           input=stdin if stdin is not None else "", capture_output=True, text=True,
-                          env=env or clean_env(), cwd=REPO, timeout=120)
+                          env=env or clean_env(CANVAS_DOCTOR_TODAY=PRE_EOL), cwd=REPO, timeout=120)
     return CliRun(proc.returncode, proc.stdout, proc.stderr)
 
 
-def offline_fix_ids(project: Path) -> tuple[int, set[str]]:
-    run = run_cli("--json", "--offline", "--only", "config", "--project", str(project))
+def offline_fix_ids(project: Path, today: str = PRE_EOL) -> tuple[int, set[str]]:
+    run = run_cli("--json", "--offline", "--only", "config", "--project", str(project), "--today", today)
     return run.code, run.fix_ids()
 
 
@@ -197,7 +199,7 @@ def _in_terminal(args: list[str], answer: str, env: dict[str, str]) -> tuple[int
 def test_on_a_terminal_it_asks_and_only_yes_writes(tmp_path):
     project = copy_stack(FIX_FIXTURES / "guide", tmp_path)
     before = snapshot(project)
-    env = clean_env(TERM="xterm-256color")
+    env = clean_env(TERM="xterm-256color", CANVAS_DOCTOR_TODAY=PRE_EOL)
     env.pop("NO_COLOR", None)
     code, out = _in_terminal(["fix", "--project", str(project)], "n", env)
     assert "Apply these changes? [y/N]" in out
@@ -266,9 +268,9 @@ def test_second_image_proxy_is_followed_and_line_endings_and_mode_survive(tmp_pa
     compose.write_text(compose.read_text().replace("      - IMAGES_OPENAI_API_BASE_URL=http://litellm-image:4100/v1\n", ""))
     image_cfg = project / "litellm-image-config.yaml"
     text = image_cfg.read_text().replace(
-        "      api_key: os.environ/AWS_BEARER_TOKEN_BEDROCK\n    model_info:\n      mode: image_generation\n\n  - model_name: titan",
+        "      api_key: os.environ/AWS_BEARER_TOKEN_BEDROCK\n    model_info:\n      mode: image_generation\n",
         "      api_key: os.environ/AWS_BEARER_TOKEN_BEDROCK\n      stream: false\n    model_info:\n"
-        "      mode: image_generation\n\n  - model_name: titan", 1)
+        "      mode: image_generation\n", 1)
     assert "stream: false" in text
     image_cfg.write_bytes(text.replace("\n", "\r\n").encode())
     image_cfg.chmod(0o640)
@@ -323,7 +325,7 @@ def test_cloudformation_environment_and_secret_are_fixed(tmp_path):
     healthy = template.read_text()
     broken = (healthy.replace('              Value: "openai"\n', '              Value: "comfyui"\n'
                               '            - Name: AUTOMATIC_IMAGE_GENERATION\n              Value: "True"\n')
-              .replace('            - Name: IMAGE_GENERATION_MODEL\n              Value: "nova-canvas"\n', "")
+              .replace('            - Name: IMAGE_GENERATION_MODEL\n              Value: "stable-image-core"\n', "")
               .replace("            - Name: IMAGES_OPENAI_API_KEY\n"
                        "              ValueFrom: !Ref LiteLLMMasterKeySecretArn\n", ""))
     assert broken.count("\n") == healthy.count("\n") - 2
@@ -424,3 +426,82 @@ def test_a_file_changed_after_the_diff_is_not_overwritten(tmp_path):
     write_atomic(target, b"a: 2\n", expected=b"a: 1\n")
     assert target.read_text() == "a: 2\n"
     assert [p.name for p in tmp_path.iterdir()] == ["litellm-config.yaml"]  # no temp file left behind
+
+
+# -- a model past its end of life: the migration ----------------------------------------------
+def test_the_guides_stack_is_moved_off_its_dead_models_keeping_comments_and_layout(tmp_path):
+    """fixtures/stacks/guide-as-written on 2026-12-01: Nova Canvas and Titan Image are past their end of
+    life; fix moves both deployments to Stable Image Core in us-west-2, renames the one Open WebUI asks
+    for and keeps IMAGE_GENERATION_MODEL / IMAGE_SIZE consistent, in compose and in CloudFormation."""
+    project = copy_stack(FIXTURES / "guide-as-written", tmp_path)
+    env = clean_env(CANVAS_DOCTOR_TODAY=TODAY)
+    code, before = offline_fix_ids(project, TODAY)
+    assert "bedrock-model-end-of-life" in before
+    dry = fix(project, "--dry-run", env=env)
+    assert "+      model: bedrock/stability.stable-image-core-v1:1\n" in dry.stdout
+    assert "-  - model_name: nova-canvas\n+  - model_name: stable-image-core\n" in dry.stdout
+    assert "Price: $0.04 an image, the same as Nova Canvas" in dry.stdout
+    assert "Price: $0.04 an image instead of $0.008 (+$0.032 an image)" in dry.stdout
+    assert "(keeps its name: stable-image-core is taken)" in dry.stdout
+
+    run = fix(project, "--yes", env=env)
+    config = (project / "litellm-config.yaml").read_text()
+    assert config.startswith("model_list:\n  # Image generation models - streaming must be disabled\n"
+                             "  - model_name: stable-image-core\n    litellm_params:\n"
+                             "      model: bedrock/stability.stable-image-core-v1:1\n      aws_region_name: us-west-2\n"
+                             "      api_key: os.environ/AWS_BEARER_TOKEN_BEDROCK\n\n  - model_name: titan-image\n"), config
+    assert "  # Text chat models - streaming can be enabled\n" in config
+    assert "  set_verbose: true  # Enable verbose logging\n" in config
+    assert "amazon.nova-canvas" not in config and "titan-image-generator" not in config
+    compose = (project / "docker-compose.yml").read_text()
+    assert "      - IMAGE_GENERATION_MODEL=stable-image-core\n" in compose
+    assert "      - IMAGE_SIZE=1024x1024\n" in compose
+    cfn = (project / "infrastructure" / "bedrock-image-chat-stack.yaml").read_text()
+    assert '              Value: "stable-image-core"  # ← Production configuration\n' in cfn
+
+    code, after = offline_fix_ids(project, TODAY)
+    moved = {"bedrock-model-end-of-life", "litellm-stream-key-rejected", "litellm-api-base-invalid",
+             "bedrock-region-unsupported", "image-size-unsupported", "litellm-param-wrong-family",
+             "litellm-model-not-found", "bedrock-inference-profile-required"}
+    assert not after & moved, after
+    # What is left needs a person: the guide's literal key (no ${VAR} to reference) and the missing task role.
+    assert after <= {"openwebui-images-api-base-unset", "image-model-in-chat", "bedrock-model-access-denied"}, after
+    assert run.code == 1  # those failures remain
+
+
+def test_the_migration_moves_the_production_grant_with_the_model(tmp_path):
+    """The healthy stack as it was before the end of life (Nova Canvas, a task role granting its ARN)."""
+    project = copy_stack(FIXTURES / "healthy", tmp_path)
+    (project / "litellm-image-config.yaml").write_text(
+        "model_list:\n  - model_name: nova-canvas  # the guide's model\n    litellm_params:\n"
+        "      model: bedrock/amazon.nova-canvas-v1:0\n      aws_region_name: us-east-1\n"
+        "      quality: standard\n      cfgScale: 7\n    model_info:\n      mode: image_generation\n"
+        "litellm_settings:\n  drop_params: true\n")
+    compose = project / "docker-compose.yml"
+    compose.write_text(compose.read_text().replace("IMAGE_GENERATION_MODEL=stable-image-core",
+                                                   "IMAGE_GENERATION_MODEL=nova-canvas"))
+    cfn = project / "infrastructure" / "bedrock-image-chat-stack.yaml"
+    cfn.write_text(cfn.read_text().replace(
+        "                  - arn:aws:bedrock:us-west-2::foundation-model/stability.stable-image-core-v1:1",
+        "                  - !Sub arn:aws:bedrock:${AWS::Region}::foundation-model/amazon.nova-canvas-v1:0")
+        .replace('Value: "stable-image-core"', 'Value: "nova-canvas"'))
+    code, before = offline_fix_ids(project, TODAY)
+    assert code == 1 and "bedrock-model-end-of-life" in before
+    run = fix(project, "--yes", env=clean_env(CANVAS_DOCTOR_TODAY=TODAY))
+    assert run.code == 0, run.stdout + run.stderr
+    text = cfn.read_text()
+    assert "                  - arn:aws:bedrock:us-west-2::foundation-model/stability.stable-image-core-v1:1\n" in text
+    assert "nova-canvas" not in text
+    config = (project / "litellm-image-config.yaml").read_text()
+    assert "  - model_name: stable-image-core  # the guide's model\n" in config
+    assert "cfgScale" not in config and "quality: standard" in config  # quality is an OpenAI parameter: dropped
+    code, after = offline_fix_ids(project, TODAY)
+    assert code == 0 and not after, after
+
+
+def test_a_model_still_served_is_not_migrated(tmp_path):
+    project = copy_stack(FIXTURES / "healthy", tmp_path)
+    before = snapshot(project)
+    run = fix(project, "--yes", env=clean_env(CANVAS_DOCTOR_TODAY=TODAY))
+    assert run.code == 0 and "Nothing to fix: the config checks pass." in run.stdout, run.stdout
+    assert snapshot(project) == before

@@ -9,7 +9,6 @@ import os
 import shutil
 from pathlib import Path
 
-import pytest
 
 from fuzzing import KINDS, STACKS, fuzz
 

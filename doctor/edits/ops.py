@@ -163,6 +163,23 @@ class RemoveKey:
         return [DeleteKey(self.path, self.key)] if isinstance(mapping, dict) and self.key in mapping else []
 
 
+@dataclass(frozen=True)
+class ReplaceItem:
+    """Replace the item at `index` of the list at `path` with a scalar."""
+
+    path: YamlPath
+    index: int
+    value: Any
+
+    def lower(self, data: Any) -> list[Op]:
+        seq = get(data, self.path)
+        if not isinstance(seq, list) or not 0 <= self.index < len(seq):
+            raise NotApplicable(f"{'/'.join(map(str, self.path))} has no item {self.index}")
+        if same_value(seq[self.index], self.value):
+            return []
+        return [SetItem(self.path, self.index, self.value)]
+
+
 def same_value(a: Any, b: Any) -> bool:
     """Equal, and of the same YAML kind (the text 'true' is not the boolean true)."""
     return a == b and isinstance(a, bool) == isinstance(b, bool) and isinstance(a, str) == isinstance(b, str)
@@ -262,4 +279,4 @@ class UnsetCfnEnv:
                 if isinstance(item, dict) and item.get("Name") == self.name]
 
 
-Step = PutKey | RemoveKey | SetEnv | UnsetEnv | SetCfnEnv | UnsetCfnEnv
+Step = PutKey | RemoveKey | ReplaceItem | SetEnv | UnsetEnv | SetCfnEnv | UnsetCfnEnv

@@ -15,7 +15,7 @@ from ruamel.yaml.comments import TaggedScalar
 from ..models import Result, Status
 from ..stack.model import Deployment, LiteLLMConfig, Proxy, Service, Stack
 from .document import Change
-from .ops import PutKey, RemoveKey, SetCfnEnv, SetEnv, Step, UnsetCfnEnv, UnsetEnv
+from .ops import PutKey, RemoveKey, ReplaceItem, SetCfnEnv, SetEnv, Step, UnsetCfnEnv, UnsetEnv
 from .yamltext import YamlPath
 
 NOVA_CANVAS = "amazon.nova-canvas-v1:0"
@@ -186,7 +186,28 @@ def _set_env(target: EnvTarget, r: Result, name: str, value: str, what: str = "s
 
 def plan_image_model(stack: Stack, r: Result) -> Change:
     target = _env_target(stack, r)
-    return _set_env(target, r, "IMAGE_GENERATION_MODEL", str(r.fix_params.get("model") or "nova-canvas"))
+    return _set_env(target, r, "IMAGE_GENERATION_MODEL", _after_migration(stack, str(r.fix_params.get("model")
+                                                                                     or "nova-canvas")))
+
+
+def _after_migration(stack: Stack, name: str) -> str:
+    """The name a deployment will have once `fix` has moved it off a model past its end of life."""
+    from ..facts import LIFECYCLE_EOL, image_model, ways_out
+    from ..settings import today_from_env
+
+    proxy = stack.image_proxy
+    cfg = proxy.config if proxy is not None else None
+    for dep in cfg.find(name) if cfg is not None else []:
+        model = image_model(dep.base_model_id) or image_model(dep.provider_model)
+        today = today_from_env()
+        if model is None or model.status_on(today) != LIFECYCLE_EOL:
+            continue
+        from ..stack.queries import deployment_region
+
+        options, _ = ways_out(deployment_region(dep, proxy)[0], today, exclude=model.model_id)
+        if options and _renamed(cfg, dep, options[0].alias, f"{today}"):
+            return options[0].alias
+    return name
 
 
 def plan_image_generation(stack: Stack, r: Result) -> Change:
@@ -308,7 +329,139 @@ def plan_images_api(stack: Stack, r: Result) -> Change:
                             "comes from; no key is written)", target.set(var, ref))
 
 
-Planner = Callable[[Stack, Result], Change]
+# -- a model past its end of life: the migration --------------------------------------------
+# Keys LiteLLM 1.108.7 copies into the Bedrock body that the new model's family does not read
+# (OpenAI parameters such as quality are mapped or dropped, so they stay).
+_OPENAI_IMAGE_PARAMS = {"size", "n", "quality", "style", "response_format", "user"}
+
+
+def _foreign_keys(dep: Deployment, family: str) -> list[str]:
+    from ..facts import IMAGE_MODELS
+
+    own = {k for m in IMAGE_MODELS.values() if m.family == family for k in m.own_keys}
+    other = {k for m in IMAGE_MODELS.values() if m.family != family for k in m.own_keys}
+    return [k for k in dep.params if k == "stream" or (k in other and k not in own and k not in _OPENAI_IMAGE_PARAMS)]
+
+
+def _renamed(cfg: LiteLLMConfig, dep: Deployment, alias: str, today: str) -> bool:
+    """Whether this deployment takes the new model's name: free in the file, and the first ended
+    deployment that would take it (a second one keeps its own name)."""
+    from datetime import date
+
+    from ..facts import LIFECYCLE_EOL, image_model
+
+    if not alias or dep.model_name == alias:
+        return False
+    if any(d.model_name == alias for d in cfg.deployments if d is not dep):
+        return False
+    day = date.fromisoformat(today)
+    ended = [d for d in cfg.deployments
+             if (m := image_model(d.base_model_id) or image_model(d.provider_model)) and m.status_on(day) == LIFECYCLE_EOL]
+    return bool(ended) and ended[0] is dep
+
+
+def _openwebui_asking(stack: Stack, name: str) -> list[EnvTarget]:
+    """The Open WebUI definitions (compose, CloudFormation) whose IMAGE_GENERATION_MODEL is `name`."""
+    out: list[EnvTarget] = []
+    for svc in stack.openwebui_services:
+        if (svc.get("IMAGE_GENERATION_MODEL") or "").strip() != name:
+            continue
+        if svc.file == stack.compose_file and stack.compose_services.get(svc.name) is svc:
+            out.append(EnvTarget(svc, ("services", svc.name), "compose"))
+        elif svc in stack.cfn_services:
+            try:
+                out.append(EnvTarget(svc, _container_path(stack, svc), "cloudformation"))
+            except NotAutomatic:
+                continue
+    return out
+
+
+def _grant_edits(stack: Stack, old_id: str, new_arn: str) -> list[tuple[str, Step, str]]:
+    """(file, step, what) for each IAM Resource naming the old model's ARN in the templates."""
+    import json
+
+    out: list[tuple[str, Step, str]] = []
+    needle = f"foundation-model/{old_id}"
+    for file, template in stack.cfn_templates.items():
+        for res_name, res in (template.get("Resources") or {}).items():
+            if not isinstance(res, dict) or res.get("Type") not in ("AWS::IAM::Role", "AWS::IAM::Policy",
+                                                                     "AWS::IAM::ManagedPolicy"):
+                continue
+            props = res.get("Properties") or {}
+            docs: list[tuple[tuple, object]] = []
+            if res.get("Type") == "AWS::IAM::Role":
+                for i, pol in enumerate(props.get("Policies") or []):
+                    if isinstance(pol, dict):
+                        docs.append((("Policies", i, "PolicyDocument"), pol.get("PolicyDocument")))
+            else:
+                docs.append((("PolicyDocument",), props.get("PolicyDocument")))
+            for doc_path, doc in docs:
+                stmts = doc.get("Statement") if isinstance(doc, dict) else None
+                for j, stmt in enumerate(stmts if isinstance(stmts, list) else []):
+                    if not isinstance(stmt, dict) or "Resource" not in stmt:
+                        continue
+                    base = ("Resources", str(res_name), "Properties", *doc_path, "Statement", j)
+                    resource = stmt["Resource"]
+                    if isinstance(resource, list):
+                        for k, item in enumerate(resource):
+                            if needle in json.dumps(item):
+                                out.append((file, ReplaceItem(base + ("Resource",), k, new_arn),
+                                            f"{res_name}: allow bedrock:InvokeModel on {new_arn}"))
+                    elif needle in json.dumps(resource):
+                        out.append((file, PutKey(base, "Resource", new_arn),
+                                    f"{res_name}: allow bedrock:InvokeModel on {new_arn}"))
+    return out
+
+
+def plan_end_of_life(stack: Stack, r: Result) -> list[Change]:
+    """Move a deployment past its end of life to the Active model the finding names (LiteLLM 1.108.7:
+    `model: bedrock/stability...` selects amazon_stability3_transformation), keep Open WebUI's
+    IMAGE_GENERATION_MODEL and IMAGE_SIZE consistent, and move the production IAM grant with it."""
+    from ..facts import image_model
+
+    cfg, proxies = _config(stack, r)
+    dep, _ = _deployment(cfg, r, ("model",))
+    p = r.fix_params
+    new_id, region, alias = str(p.get("new_model_id") or ""), str(p.get("new_region") or ""), str(p.get("new_alias") or "")
+    new = image_model(new_id)
+    if new is None or not region or region.startswith("<"):
+        raise NotAutomatic("canvas-doctor knows no Active text-to-image model to move to")
+    model_id = str(dep.params.get("model_id") or "")
+    provisioned = ":provisioned-model/" in model_id
+    if model_id and not provisioned:
+        raise NotAutomatic(f"the {dep.model_name} deployment calls model_id {model_id} (a custom model or a "
+                           "profile): move it by hand")
+    if str(dep.params.get("model") or "").startswith("os.environ/"):
+        raise NotAutomatic("its model comes from a variable: change it where it is set")
+    path = _params_path(dep)
+    steps: list[Step] = [PutKey(path, "model", f"bedrock/{new_id}"), PutKey(path, "aws_region_name", region)]
+    dropped = _foreign_keys(dep, new.family)
+    if provisioned:  # throughput bought for a model past its end of life serves nothing either
+        dropped.append("model_id")
+    steps += [RemoveKey(path, k) for k in dropped]
+    rename = _renamed(cfg, dep, alias, str(p.get("today") or "1970-01-01"))
+    if rename:
+        steps.insert(0, PutKey(("model_list", dep.index), "model_name", alias))
+    summary = (f"{dep.model_name}: model: bedrock/{new_id}, aws_region_name: {region}"
+               + (f", model_name: {alias}" if rename else f" (keeps its name: {alias} is taken)")
+               + (f"; remove {', '.join(dropped)}" if dropped else "") + f". Price: {p.get('price_change')}")
+    changes = [Change(r.fix_id or "", cfg.display, summary, tuple(steps), _proxy_services(proxies))]
+    for target in _openwebui_asking(stack, dep.model_name):
+        env_steps = [target.set("IMAGE_SIZE", new.default_size)]
+        what = f"IMAGE_SIZE={new.default_size}"
+        if rename:
+            env_steps.insert(0, target.set("IMAGE_GENERATION_MODEL", alias))
+            what = f"IMAGE_GENERATION_MODEL={alias}, {what}"
+        changes.append(target.change(r, f"{target.service.name}: {what} ({new.name} draws at its own size)",
+                                     *env_steps))
+    old = image_model(dep.base_model_id) or image_model(dep.provider_model)
+    if old is not None:
+        for file, step, what in _grant_edits(stack, old.model_id, new.arn(region)):
+            changes.append(Change(r.fix_id or "", file, what, (step,)))
+    return changes
+
+
+Planner = Callable[[Stack, Result], "Change | list[Change]"]
 
 PLANNERS: dict[str, Planner] = {
     "litellm-stream-key-rejected": plan_stream,
@@ -322,6 +475,7 @@ PLANNERS: dict[str, Planner] = {
     "openwebui-image-engine-not-openai": plan_image_engine,
     "openwebui-images-api-base-unset": plan_images_api,
     "openwebui-automatic-generation-on": plan_automatic_generation,
+    "bedrock-model-end-of-life": plan_end_of_life,
 }
 
 
@@ -336,7 +490,8 @@ def plan(stack: Stack, results: list[Result]) -> Plan:
             out.manual.append(Manual(r))
             continue
         try:
-            out.planned.append(Planned(r, planner(stack, r)))
+            made = planner(stack, r)
+            out.planned += [Planned(r, c) for c in (made if isinstance(made, list) else [made])]
         except NotAutomatic as exc:
             out.manual.append(Manual(r, str(exc)))
     return out

@@ -13,7 +13,8 @@
       "follow_signed_region": false,
       "include_catalog": true,
       "account_id": "123456789012",
-      "now": "2026-01-01T00:00:00Z",
+      "now": "2026-01-01T00:00:00Z",       (or "today": "2026-01-15"; neither: the real time)
+      "lifecycle": {"amazon.nova-canvas-v1:0": "ACTIVE"},
       "host": "127.0.0.1",
       "port": 0,
       "tls": false,
@@ -36,7 +37,7 @@ from .models import ModelSettings
 
 KEYS = {
     "region", "models", "aliases", "valid_keys", "check_key_format", "follow_signed_region",
-    "include_catalog", "account_id", "now", "host", "port", "tls", "control_fault",
+    "include_catalog", "account_id", "now", "today", "lifecycle", "host", "port", "tls", "control_fault",
 }  # fmt: skip
 
 
@@ -56,6 +57,9 @@ def load(source: str | Path | Mapping[str, Any]) -> dict[str, Any]:
     fault = data.get("control_fault")
     if fault is not None and fault not in ERROR_FAULTS:
         raise ValueError(f"unknown control_fault {fault!r}; known: {', '.join(ERROR_FAULTS)}")
+    lifecycle = data.get("lifecycle")
+    if lifecycle is not None and not isinstance(lifecycle, dict):
+        raise ValueError('"lifecycle" must be an object of model id -> ACTIVE | LEGACY | EOL')
     if isinstance(data.get("tls"), list):
         data["tls"] = tuple(data["tls"])
     data["models"] = {model_id: ModelSettings(**(entry or {})) for model_id, entry in models.items()}

@@ -11,16 +11,21 @@ FoundationModelSummary/Details: modelArn, modelId, modelName, providerName, inpu
 outputModalities, responseStreamingSupported, customizationsSupported, inferenceTypesSupported,
 modelLifecycle {status ACTIVE|LEGACY, startOfLifeTime?, endOfLifeTime?, legacyTime?,
 publicExtendedAccessTime?} (timestamps iso8601).
+modelLifecycle follows the emulator's clock (lifecycle.py). A model past its end of life stays
+listed as LEGACY with its past endOfLifeTime, unless its gone_after_end_of_life setting makes the
+control plane forget it (GetFoundationModel 404 "This model version has reached the end of its life...").
 A model that needs an inference profile lists inferenceTypesSupported ["INFERENCE_PROFILE"], as
 AWS does for such models (the value is outside botocore's enum; botocore does not check it).
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from . import errors
-from .models import MODALITIES, ModelSettings, iso
+from .lifecycle import lifecycle_on
+from .models import MODALITIES, ModelSettings
 
 if TYPE_CHECKING:
     from .server import BedrockEmulator
@@ -40,20 +45,7 @@ def apply_fault(emu: BedrockEmulator, operation: str) -> None:
     raise errors.fault_error(fault)
 
 
-def _lifecycle(s: ModelSettings) -> dict:
-    out = {"status": s.lifecycle}
-    for key, value in (
-        ("startOfLifeTime", s.start_of_life),
-        ("endOfLifeTime", s.end_of_life),
-        ("legacyTime", s.legacy_time),
-        ("publicExtendedAccessTime", s.public_extended_access_time),
-    ):
-        if value:
-            out[key] = iso(value)
-    return out
-
-
-def summary(model_id: str, s: ModelSettings, region: str) -> dict:
+def summary(model_id: str, s: ModelSettings, region: str, now: datetime) -> dict:
     inputs, outputs, streaming = MODALITIES[s.kind]
     return {
         "modelArn": f"arn:aws:bedrock:{region}::foundation-model/{model_id}",
@@ -65,8 +57,12 @@ def summary(model_id: str, s: ModelSettings, region: str) -> dict:
         "responseStreamingSupported": streaming,
         "customizationsSupported": [],
         "inferenceTypesSupported": ["ON_DEMAND", "PROVISIONED"] if s.on_demand else ["INFERENCE_PROFILE"],
-        "modelLifecycle": _lifecycle(s),
+        "modelLifecycle": lifecycle_on(s, now).to_api(),
     }
+
+
+def _forgotten(s: ModelSettings, now: datetime) -> bool:
+    return bool(s.gone_after_end_of_life) and lifecycle_on(s, now).ended
 
 
 def _one(query: dict, name: str) -> str | None:
@@ -80,10 +76,11 @@ def list_foundation_models(emu: BedrockEmulator, query: dict, region: str) -> di
     inference = _one(query, "byInferenceType")
     customization = _one(query, "byCustomizationType")
     out = []
+    now = emu.now()
     for model_id, s in emu.all_settings().items():
-        if region not in s.regions:
+        if region not in s.regions or _forgotten(s, now):
             continue
-        item = summary(model_id, s, region)
+        item = summary(model_id, s, region, now)
         if provider and provider.lower() not in (item["providerName"].lower(), model_id.split(".", 1)[0]):
             continue
         if output and output not in item["outputModalities"]:
@@ -110,7 +107,10 @@ def get_foundation_model(emu: BedrockEmulator, identifier: str, region: str) -> 
     s = emu.settings(model_id) if model_id else None
     if s is None or region not in s.regions:
         raise errors.not_found(errors.MSG_FM_NOT_FOUND)
-    return {"modelDetails": summary(model_id, s, region)}
+    now = emu.now()
+    if _forgotten(s, now):
+        raise errors.not_found(errors.MSG_END_OF_LIFE)
+    return {"modelDetails": summary(model_id, s, region, now)}
 
 
 def get_availability(emu: BedrockEmulator, model_id: str, region: str) -> dict:

@@ -95,8 +95,10 @@ def throttled(msg: str = MSG_THROTTLED) -> AwsError:
     return AwsError(429, "ThrottlingException", msg)
 
 
-# Faults that answer with an error. Other faults (no-images, bad-image, wrong-size,
-# output-filtered, malformed-json, drop) change a successful answer; see runtime.py.
+# Faults that answer with an error ("content-filtered" on a Stability model answers 200 with
+# finish_reasons ["Filter reason: prompt"] instead, as Stability models do; see runtime.py).
+# Other faults (no-images, bad-image, wrong-size, output-filtered, malformed-json, drop) change a
+# successful answer; see runtime.py.
 ERROR_FAULTS: dict[str, tuple[int, str, str]] = {
     "access-denied": (403, "AccessDeniedException", MSG_ACCESS_DENIED),
     "throttle": (429, "ThrottlingException", MSG_THROTTLED),

@@ -36,7 +36,8 @@ INHERIT: Any = _Inherit()
 
 KINDS = ("nova-canvas", "titan-image-v2", "titan-image-v1", "stability3", "nova-text", "claude", "text")
 IMAGE_KINDS = ("nova-canvas", "titan-image-v2", "titan-image-v1", "stability3")
-LIFECYCLES = ("ACTIVE", "LEGACY")
+# A forced lifecycle (None: the dates decide, by the emulator's clock; see lifecycle.py).
+LIFECYCLES = ("ACTIVE", "LEGACY", "EOL")
 AGREEMENTS = ("AVAILABLE", "PENDING", "NOT_AVAILABLE", "ERROR")
 
 # Titan Image Generator's only accepted sizes (AWS model card; the brief's list of 25).
@@ -56,11 +57,18 @@ class ModelSettings:
     fault_times     apply the fault to this many invocations only, then heal (None: always)
     latency_s       sleep this long before answering (errors too)
     validation_message  message of the "validation" fault
-    lifecycle       "ACTIVE" | "LEGACY" (GetFoundationModel's modelLifecycle.status)
+    lifecycle       None: the dates below decide, by the emulator's clock (lifecycle.py); or forced:
+                    "ACTIVE" (as before any Legacy date: generates, no legacy/end-of-life times),
+                    "LEGACY" (generates, whatever the dates say), "EOL" (past its end of life now)
     start_of_life, legacy_time, end_of_life, public_extended_access_time
                     ISO dates/timestamps ("2026-06-30" or "2026-06-30T00:00:00Z") or None;
                     once end_of_life is past (emulator clock), InvokeModel answers 404
                     ResourceNotFoundException "This model version has reached the end of its life..."
+    gone_after_end_of_life  True: past its end of life the control plane forgets the model too
+                    (GetFoundationModel 404 with the end-of-life message, ListFoundationModels leaves
+                    it out), as one public report shows real Bedrock doing (BerriAI/litellm PR 42053,
+                    `aws bedrock get-foundation-model` on amazon.nova-sonic-v1:0); False (default):
+                    it stays listed as LEGACY with its past endOfLifeTime
     regions         regions where the model is offered
     authorized, entitled  model access (False -> AccessDeniedException; availability says so)
     agreement       "AVAILABLE" | "PENDING" | "NOT_AVAILABLE" | "ERROR" (anything but AVAILABLE
@@ -80,6 +88,7 @@ class ModelSettings:
     legacy_time: Any = INHERIT
     end_of_life: Any = INHERIT
     public_extended_access_time: Any = INHERIT
+    gone_after_end_of_life: Any = INHERIT
     regions: Any = INHERIT
     authorized: Any = INHERIT
     entitled: Any = INHERIT
@@ -113,11 +122,12 @@ BASE = ModelSettings(
     fault_times=None,
     latency_s=0.0,
     validation_message=None,
-    lifecycle="ACTIVE",
+    lifecycle=None,
     start_of_life=None,
     legacy_time=None,
     end_of_life=None,
     public_extended_access_time=None,
+    gone_after_end_of_life=False,
     regions=[],
     authorized=True,
     entitled=True,
@@ -153,8 +163,8 @@ def check(s: ModelSettings) -> ModelSettings:
     """Reject settings that would make the emulator misbehave silently."""
     if s.fault not in (None, INHERIT) and s.fault not in FAULTS:
         raise ValueError(f"unknown fault {s.fault!r}; known: {', '.join(FAULTS)}")
-    if s.lifecycle not in (INHERIT,) + LIFECYCLES:
-        raise ValueError(f"lifecycle must be ACTIVE or LEGACY, not {s.lifecycle!r}")
+    if s.lifecycle not in (INHERIT, None) + LIFECYCLES:
+        raise ValueError(f"lifecycle must be ACTIVE, LEGACY, EOL or null (by the dates), not {s.lifecycle!r}")
     if s.agreement not in (INHERIT,) + AGREEMENTS:
         raise ValueError(f"agreement must be one of {AGREEMENTS}, not {s.agreement!r}")
     if s.kind not in (INHERIT,) + KINDS:
@@ -174,28 +184,44 @@ def _entry(**kw: Any) -> ModelSettings:
 
 _US = ["us-east-1", "us-west-2"]
 
-# The catalog: model id -> default settings. (Lifecycle dates marked "unverified" are guesses.)
+# The catalog: model id -> default settings.
+#
+# Image-model lifecycle dates (checked 2026-12-01). AWS's model lifecycle page (the "Model lifecycle
+# (Legacy)" page for models launched before 2026-09-07) and the model cards are the authority; only
+# excerpts of them could be read here, so each date also names what corroborates it:
+# - Nova Canvas v1: Legacy from about 2026-03-30 (the day is the contract's; no AWS excerpt gives it),
+#   end of life 2026-09-30: third-party snapshots of the AWS lifecycle page and model card
+#   ("Canvas ... 2026-09-30"), LiteLLM 1.108.7's cost map (deprecation_date 2026-09-30, also for
+#   us.amazon.nova-canvas-v1:0). Its public extended access date is not known: none by default.
+# - Titan Image Generator v2: end of life 2026-06-30 (AWS model card per the contract; LiteLLM's cost
+#   map agrees). Titan Image Generator v1: end of life 2026-06-30 per the contract and the issue, but
+#   LiteLLM's cost map gives v1 no deprecation_date: the sources disagree; the AWS date is used.
+#   The Titan models' Legacy start dates are not known (an announced end of life means Legacy).
+# - Stability text-to-image (Stable Image Core 1.1, Stable Image Ultra 1.1, SD 3.5 Large): Active,
+#   no end of life announced; us-west-2 (AWS's code examples call Core there; AWS's model cards).
+# A test that needs another day or lifecycle says so: BedrockEmulator(today=...) or lifecycle={id: ...}.
 CATALOG: dict[str, ModelSettings] = {
     "amazon.nova-canvas-v1:0": _entry(
         kind="nova-canvas", name="Nova Canvas", provider="Amazon",
         regions=["us-east-1", "eu-west-1", "ap-northeast-1"],
+        legacy_time="2026-03-30T00:00:00Z", end_of_life="2026-09-30T00:00:00Z",
     ),
-    # AWS model card: Legacy, end of life 2026-06-30 (contract). Past that date (by the
-    # emulator's clock) InvokeModel answers 404 end of life; set end_of_life to change it.
     "amazon.titan-image-generator-v2:0": _entry(
         kind="titan-image-v2", name="Titan Image Generator G1 v2", provider="Amazon",
-        regions=list(_US), lifecycle="LEGACY", end_of_life="2026-06-30T00:00:00Z",
+        regions=list(_US), end_of_life="2026-06-30T00:00:00Z",
     ),
-    # Legacy too; its end-of-life date is unverified, so none by default.
     "amazon.titan-image-generator-v1": _entry(
         kind="titan-image-v1", name="Titan Image Generator G1", provider="Amazon",
-        regions=list(_US), lifecycle="LEGACY",
+        regions=list(_US), end_of_life="2026-06-30T00:00:00Z",
+    ),
+    "stability.stable-image-core-v1:1": _entry(
+        kind="stability3", name="Stable Image Core 1.1", provider="Stability AI", regions=["us-west-2"],
     ),
     "stability.sd3-5-large-v1:0": _entry(
         kind="stability3", name="Stable Diffusion 3.5 Large", provider="Stability AI", regions=["us-west-2"],
     ),
-    "stability.stable-image-core-v1:1": _entry(
-        kind="stability3", name="Stable Image Core 1.1", provider="Stability AI", regions=["us-west-2"],
+    "stability.stable-image-ultra-v1:1": _entry(
+        kind="stability3", name="Stable Image Ultra 1.1", provider="Stability AI", regions=["us-west-2"],
     ),
     "amazon.nova-micro-v1:0": _entry(
         kind="nova-text", name="Nova Micro", provider="Amazon",

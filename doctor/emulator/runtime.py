@@ -10,6 +10,11 @@ amazon_nova_canvas_transformation.py ({"textToImageParams", "taskType", "imageGe
 every leftover optional param, `stream` included, lands in imageGenerationConfig) and
 amazon_titan_transformation.py (same shape). boto3's invoke_model quotes ":" as %3A.
 
+Stability bodies are amazon_stability3_transformation.py's ({"prompt": ...} with drop_params).
+The content-filter faults answer as each family does: Nova/Titan 400 ValidationException ("content-
+filtered") or an "error" in the answer ("output-filtered"); Stability a 200 with a non-null finish
+reason ("Filter reason: prompt" / "Filter reason: output image").
+
 Checks run in Bedrock's order as far as it is observable: identifier and region, latency, the
 configured fault, model access, end of life, on-demand support, then the body.
 """
@@ -23,7 +28,8 @@ from typing import TYPE_CHECKING, Any
 
 from . import errors
 from .errors import AwsError, validation
-from .models import IMAGE_KINDS, TITAN_SIZES, ModelSettings, parse_time, profile_serves
+from .lifecycle import lifecycle_on
+from .models import IMAGE_KINDS, TITAN_SIZES, ModelSettings, profile_serves
 from .png import make_png
 from .schema import malformed, validate
 
@@ -96,8 +102,7 @@ def check_access(emu: BedrockEmulator, r: Resolved, named: str) -> None:
     s = r.settings
     if not s.authorized or not s.entitled or s.agreement != "AVAILABLE":
         raise errors.access_denied()
-    eol = parse_time(s.end_of_life)
-    if eol is not None and emu.now() >= eol:
+    if lifecycle_on(s, emu.now()).ended:
         raise errors.not_found(errors.MSG_END_OF_LIFE)
     if not s.on_demand and r.via in ("id", "arn"):
         raise validation(errors.on_demand_message(named))
@@ -282,36 +287,66 @@ def _image_model(r: Resolved, body: Any, fault: str | None) -> Answer:
     return _image_answer(width, height, cfg.get("numberOfImages", 1), cfg.get("seed", 0), fault)
 
 
-# Stability (SD3.5 / Stable Image) text-to-image body, as LiteLLM's amazon_stability3_transformation sends it.
-_SD3_RATIOS = {
+# Stability text-to-image (Stable Image Core 1.1, Stable Image Ultra 1.1, SD 3.5 Large), as AWS's
+# model parameter pages describe them ("Stable Image Core request and response", "Stable Image Ultra
+# request and response", "Stability.ai Stable Diffusion 3.5 Large"):
+#   prompt (required, at most 10,000 characters; AWS gives the minimum as 0), negative_prompt (at most
+#   10,000), aspect_ratio (default 1:1), output_format, seed (AWS: 0 to 4294967295; Stability's own API
+#   says 4294967294), mode (SD 3.5 Large: text-to-image | image-to-image, the latter with image and
+#   strength; Core: text-to-image only). Any other key is refused like the other models' bodies are
+#   (everit's "extraneous key [...] is not permitted").
+# output_format: Stability's API takes png | jpeg | webp; LiteLLM's AmazonStability3TextToImageRequest
+#   types it "JPEG" | "PNG" but sends none with drop_params. The emulator accepts png | jpeg | webp and
+#   always answers a PNG (it writes no JPEG or WebP).
+# LiteLLM 1.108.7 (llms/bedrock/image_generation/amazon_stability3_transformation.py, chosen for any id
+#   with "sd3" or "stable-image") maps no OpenAI parameter: with drop_params it posts {"prompt": ...}.
+# Answer: {"seeds": [...], "finish_reasons": [null], "images": ["<base64>"]}, one image per call; a
+#   filtered one is just {"finish_reasons": ["Filter reason: prompt"]} (AWS's pages), which LiteLLM
+#   turns into a 400 BedrockError whose message is the reason.
+# Sizes per aspect ratio: 1:1 is 1024x1024 (measured through LiteLLM, per the issue); the others are
+#   Stability's one-megapixel sizes (not on AWS's pages).
+STABILITY_SIZES = {
     "16:9": (1344, 768), "1:1": (1024, 1024), "21:9": (1536, 640), "2:3": (832, 1216), "3:2": (1216, 832),
     "4:5": (896, 1088), "5:4": (1088, 896), "9:16": (768, 1344), "9:21": (640, 1536),
 }  # fmt: skip
-_SD3_SCHEMA = _obj(
-    {
-        "prompt": {"type": "string", "minLength": 1, "maxLength": 10000},
-        "negative_prompt": {"type": "string", "maxLength": 10000},
-        "mode": {"type": "string", "enum": ["text-to-image", "image-to-image"]},
-        "aspect_ratio": {"type": "string", "enum": list(_SD3_RATIOS)},
-        "output_format": {"type": "string", "enum": ["jpeg", "png", "webp"]},
-        "seed": {"type": "integer", "minimum": 0, "maximum": 4294967294},
-        "image": _IMG,
-        "strength": {"type": "number", "minimum": 0, "maximum": 1},
-    },
-    ["prompt"],
-)
+FILTER_PROMPT = "Filter reason: prompt"
+FILTER_OUTPUT = "Filter reason: output image"
+_SD_PROMPT = {"type": "string", "maxLength": 10000}
+_SD_COMMON = {
+    "prompt": _SD_PROMPT,
+    "negative_prompt": _SD_PROMPT,
+    "aspect_ratio": {"type": "string", "enum": list(STABILITY_SIZES)},
+    "output_format": {"type": "string", "enum": ["png", "jpeg", "webp"]},
+    "seed": {"type": "integer", "minimum": 0, "maximum": 4294967295},
+}
+_SD_IMAGE = {"image": _IMG, "strength": {"type": "number", "minimum": 0, "maximum": 1}}
+_STABILITY_SCHEMAS = {
+    "stability.sd3-5-large-v1:0": _obj(
+        {**_SD_COMMON, "mode": {"type": "string", "enum": ["text-to-image", "image-to-image"]}, **_SD_IMAGE},
+        ["prompt"],
+    ),
+    "stability.stable-image-core-v1:1": _obj(
+        {**_SD_COMMON, "mode": {"type": "string", "enum": ["text-to-image"]}}, ["prompt"]
+    ),
+    "stability.stable-image-ultra-v1:1": _obj({**_SD_COMMON, **_SD_IMAGE}, ["prompt"]),
+}
 
 
-def _stability(body: Any, fault: str | None) -> Answer:
-    problems = validate(body, _SD3_SCHEMA)
+def _stability(r: Resolved, body: Any, fault: str | None) -> Answer:
+    schema = _STABILITY_SCHEMAS.get(r.model_id, _STABILITY_SCHEMAS["stability.sd3-5-large-v1:0"])
+    problems = validate(body, schema)
     if problems:
         raise validation(malformed(problems))
-    # Always a PNG, whatever output_format says (the emulator writes no JPEG/WebP).
-    width, height = _SD3_RATIOS[body.get("aspect_ratio", "1:1")]
-    seed = body.get("seed", 0)
+    if body.get("mode") == "image-to-image" and not {"image", "strength"} <= set(body):
+        missing = [k for k in ("image", "strength") if k not in body]
+        raise validation(malformed([f"#: required key [{k}] not found" for k in missing]))
+    width, height = STABILITY_SIZES[body.get("aspect_ratio", "1:1")]
+    seed = body.get("seed") or 2130420379  # 0 or none: Bedrock picks one (this is AWS's example seed)
     if fault == "malformed-json":
         return Answer(b'{"seeds": [')
-    images = [] if fault in ("no-images", "output-filtered") else _images(width, height, 1, seed, fault)
+    if fault in ("content-filtered", "output-filtered"):
+        return _json({"finish_reasons": [FILTER_PROMPT if fault == "content-filtered" else FILTER_OUTPUT]})
+    images = [] if fault == "no-images" else _images(width, height, 1, seed, fault)
     return _json({"seeds": [seed], "finish_reasons": [None], "images": images})
 
 
@@ -386,7 +421,7 @@ def _prologue(
     fault = emu.take_fault(r.model_id)
     if fault == "drop":
         raise DropConnection()
-    if fault in errors.ERROR_FAULTS:
+    if fault in errors.ERROR_FAULTS and not (fault == "content-filtered" and r.settings.kind == "stability3"):
         raise errors.fault_error(fault, r.settings.validation_message if fault == "validation" else None)
     check_access(emu, r, named)
     return r, fault
@@ -414,7 +449,7 @@ def invoke_model(
     if kind in ("nova-canvas", "titan-image-v2", "titan-image-v1"):
         return _image_model(r, body, fault)
     if kind == "stability3":
-        return _stability(body, fault)
+        return _stability(r, body, fault)
     return _text_model(r, body, fault)
 
 

@@ -9,10 +9,13 @@ Routes (AWS paths as in botocore 1.44.8's service models):
   GET  /foundation-model-availability/{modelId}     GetFoundationModelAvailability
   POST /  Action=GetCallerIdentity                  STS                    (sts.py)
 Anything else: 404 UnknownOperationException.
+A region as the first path segment serves that region instead of emu.region, so one emulator can play
+several: aws_bedrock_runtime_endpoint (or boto3's endpoint_url) http://127.0.0.1:PORT/us-west-2.
 Test/admin routes (for an emulator run as a separate process), never AWS paths:
   GET /_emulator/health, GET|DELETE /_emulator/requests, GET /_emulator/models[/{id}],
   POST|PUT|DELETE /_emulator/models/{id}  (JSON body: ModelSettings fields to change),
   GET|POST /_emulator/control  ({"fault": <error fault or null>} for every control-plane call)
+  GET|POST /_emulator/clock    ({"today": "2026-01-15"} or {"now": "<ISO timestamp>"}; {} = real time)
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ import threading
 import traceback
 import uuid
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -40,6 +43,8 @@ from .models import BASE, CATALOG, INHERIT, ModelSettings, parse_time
 from .reqlog import SECRET_HEADERS, RecordedRequest, RequestLog
 
 log = logging.getLogger("canvas_doctor.emulator")
+# A region as the first path segment (us-west-2, eu-central-1, us-gov-west-1 ...): that region is served.
+_REGION = re.compile(r"[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d")
 
 _MODEL_OPS = {
     "invoke": "InvokeModel",
@@ -47,6 +52,16 @@ _MODEL_OPS = {
     "invoke-with-response-stream": "InvokeModelWithResponseStream",
     "converse-stream": "ConverseStream",
 }
+
+
+def _noon(day: str | date) -> datetime:
+    """A day -> noon UTC on it (well inside the day, whatever time a date in the catalog names)."""
+    if isinstance(day, str):
+        try:
+            day = date.fromisoformat(day.strip())
+        except ValueError:
+            raise ValueError(f"today must be a day like 2026-01-15, not {day!r}") from None
+    return datetime(day.year, day.month, day.day, 12, tzinfo=timezone.utc)
 
 
 def _as_settings(value: ModelSettings | Mapping[str, Any] | None) -> ModelSettings:
@@ -76,7 +91,13 @@ class BedrockEmulator:
         now: str | datetime | Callable[[], datetime] | None = None,
         tls: bool | tuple[str | Path, str | Path] = False,
         control_fault: str | None = None,
+        today: str | date | None = None,
+        lifecycle: Mapping[str, str | None] | None = None,
     ) -> None:
+        """`now` (a timestamp or a clock) or `today` (a day: noon UTC on it) sets the emulator's clock,
+        which decides each model's lifecycle; default: the real time. `lifecycle` forces a model's
+        lifecycle ({model id: "ACTIVE" | "LEGACY" | "EOL" | None}), e.g. {NOVA: "ACTIVE"} to rehearse
+        the stack as it was before Nova Canvas's end of life."""
         self.region = region
         # An error fault (errors.ERROR_FAULTS) for every control-plane call; may be changed at run time.
         if control_fault is not None and control_fault not in ERROR_FAULTS:
@@ -92,13 +113,19 @@ class BedrockEmulator:
         self.check_key_format = check_key_format
         self.follow_signed_region = follow_signed_region
         self.account_id = account_id
-        self._clock = self._make_clock(now)
+        if now is not None and today is not None:
+            raise ValueError("give the emulator `now` or `today`, not both")
+        self._clock = self._make_clock(now if today is None else _noon(today))
         self._lock = threading.RLock()
         initial: dict[str, ModelSettings] = {}
         if include_catalog:
             initial = {k: dataclasses.replace(v) for k, v in CATALOG.items()}
         for model_id, value in (models or {}).items():
             initial[model_id] = initial.get(model_id, CATALOG.get(model_id, BASE)).merged(_as_settings(value))
+        for model_id, status in (lifecycle or {}).items():
+            if model_id not in initial and model_id not in CATALOG:
+                raise ValueError(f"lifecycle override for an unknown model {model_id!r}")
+            initial[model_id] = initial.get(model_id, CATALOG.get(model_id, BASE)).merged({"lifecycle": status})
         self._initial = initial
         self._settings = {k: dataclasses.replace(v) for k, v in initial.items()}
         self.log = RequestLog()
@@ -177,6 +204,16 @@ class BedrockEmulator:
 
     def now(self) -> datetime:
         return self._clock()
+
+    def today(self) -> date:
+        return self.now().date()
+
+    def set_clock(self, now: str | datetime | Callable[[], datetime] | None = None,
+                  today: str | date | None = None) -> None:
+        """Move the emulator's clock at run time (both None: back to the real time)."""
+        if now is not None and today is not None:
+            raise ValueError("give `now` or `today`, not both")
+        self._clock = self._make_clock(now if today is None else _noon(today))
 
     def sleep(self, seconds: float) -> None:
         """Latency: interrupted when the emulator stops."""
@@ -368,6 +405,9 @@ class _Handler(BaseHTTPRequestHandler):
         if segs and segs[0] == "_emulator":
             self._admin(segs[1:], body)
             return
+        path_region = None
+        if len(segs) > 1 and _REGION.fullmatch(segs[0]):  # an endpoint like http://127.0.0.1:PORT/us-west-2
+            path_region, segs = segs[0], segs[1:]
         operation, model_id, service = self._route(segs, body, query)
         info = auth.identify(self.headers)
         record = RecordedRequest(
@@ -386,7 +426,7 @@ class _Handler(BaseHTTPRequestHandler):
         emu = self.emu
         emu.log.add(record)
         try:
-            reply = self._answer(operation, model_id, service, info, body, query, record)
+            reply = self._answer(operation, model_id, service, info, body, query, record, path_region)
         except AwsError as err:
             reply = _Reply(err.status, json.dumps(err.body()).encode(), headers={"x-amzn-ErrorType": err.error_type},
                            error_code=err.code)  # fmt: skip
@@ -403,21 +443,22 @@ class _Handler(BaseHTTPRequestHandler):
         emu.log.finish(record, reply.status, reply.error_code)
         self._send(reply.status, reply.body, reply.content_type, reply.headers)
 
-    def _answer(self, operation, model_id, service, info, body, query, record) -> _Reply:
+    def _answer(self, operation, model_id, service, info, body, query, record, path_region=None) -> _Reply:
         emu = self.emu
         if operation is None:
             raise AwsError(404, "UnknownOperationException", None, namespace=None)
         if service == "sts":
             return self._sts(info, body, record)
+        served = path_region or emu.region
         auth.check(
             info,
-            region=emu.region,
+            region=served,
             service="bedrock",
             valid_keys=emu.valid_keys,
             check_key_format=emu.check_key_format,
             follow_signed_region=emu.follow_signed_region,
         )
-        region = info.region if (emu.follow_signed_region and info.kind == "sigv4") else emu.region
+        region = info.region if (emu.follow_signed_region and info.kind == "sigv4") else served
         if operation in _MODEL_OPS.values():
             fn = {"InvokeModel": runtime.invoke_model, "Converse": runtime.converse}.get(operation, runtime.streaming)
             answer = fn(emu, model_id, body, region, lambda resolved: setattr(record, "resolved_model_id", resolved))
@@ -474,7 +515,13 @@ class _Handler(BaseHTTPRequestHandler):
         emu, method = self.emu, self.command
         try:
             if segs == ["health"]:
-                self._send_json(200, {"status": "ok", "region": emu.region, "url": emu.url})
+                self._send_json(200, {"status": "ok", "region": emu.region, "url": emu.url,
+                                      "now": emu.now().strftime("%Y-%m-%dT%H:%M:%SZ")})
+            elif segs == ["clock"]:
+                if method in ("POST", "PUT"):
+                    change = json.loads(body or b"{}")
+                    emu.set_clock(now=change.get("now"), today=change.get("today"))
+                self._send_json(200, {"now": emu.now().strftime("%Y-%m-%dT%H:%M:%SZ"), "today": str(emu.today())})
             elif segs == ["requests"] and method == "GET":
                 self._send_json(200, [r.to_dict() for r in emu.requests])
             elif segs == ["requests"] and method == "DELETE":

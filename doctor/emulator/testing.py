@@ -14,6 +14,19 @@ NOVA = "amazon.nova-canvas-v1:0"
 TITAN2 = "amazon.titan-image-generator-v2:0"
 TITAN1 = "amazon.titan-image-generator-v1"
 CLAUDE = "anthropic.claude-3-5-sonnet-20241022-v2:0"
+CORE = "stability.stable-image-core-v1:1"
+SD35 = "stability.sd3-5-large-v1:0"
+ULTRA = "stability.stable-image-ultra-v1:1"
+
+# Nova Canvas is past its end of life (2026-09-30) on the real clock. A test (or demo) that needs it to
+# generate rehearses the stack as it was before then with this lifecycle override:
+#     BedrockEmulator(region="us-east-1", lifecycle=NOVA_BEFORE_END_OF_LIFE)
+# (an override, not an earlier day, so the other models keep today's lifecycle and the doctor, which
+# runs on the real clock, reads the same dates the emulator acts on). CLI: --lifecycle amazon.nova-canvas-v1:0=ACTIVE
+NOVA_BEFORE_END_OF_LIFE = {NOVA: "ACTIVE"}
+# A day on which Nova Canvas was still ACTIVE (before its Legacy date, about 2026-03-30), for tests
+# that move the emulator's clock instead: BedrockEmulator(today=DAY_BEFORE_NOVA_LEGACY).
+DAY_BEFORE_NOVA_LEGACY = "2026-01-15"
 
 # Dummy credentials for SigV4 against the emulator (never valid anywhere else).
 DUMMY_ENV = {

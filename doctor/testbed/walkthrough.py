@@ -3,14 +3,16 @@
     python -m canvas_doctor.testbed.walkthrough [OUT_DIR]
     python -m canvas_doctor.testbed.walkthrough --serve [OUT_DIR]   # start the sandbox and keep it up
 
-1. copies the bundled healthy sample stack (fixtures/stacks/healthy: a chat proxy and an image
-   proxy) to OUT_DIR/project, with each deployment's Bedrock endpoint set to the project's Bedrock
-   emulator and each proxy's published port set to a free one;
+1. copies the guide's Nova Canvas stack (fixtures/pre-eol/healthy-nova-canvas: the bundled sample as
+   it was, a chat proxy and an image proxy with Nova Canvas and Titan Image v2 in us-east-1) to
+   OUT_DIR/project, each deployment's Bedrock endpoint set to the project's Bedrock emulator (which
+   follows Bedrock today: both models are past their end of life) and each proxy's port to a free one;
 2. starts the emulator and both real LiteLLM 1.108.7 proxies on 127.0.0.1, as processes;
-3. runs `canvas-doctor run` on it: all green, with the generated image saved in OUT_DIR;
-4. breaks the image proxy the way the guide says to configure it (`stream: false` on nova-canvas),
-   restarts it and runs the doctor again: the fault, found in the file and in Bedrock's own
-   answer, with its fix.
+3. runs `canvas-doctor run` on it as of today: bedrock-model-end-of-life, in the files and in
+   Bedrock's own answer, with the way out;
+4. applies `canvas-doctor fix --yes` (the deployment moves to Stable Image Core in us-west-2),
+   restarts the image proxy and runs the doctor again: all green, with the generated image saved
+   in OUT_DIR.
 
 Open WebUI and Docker are not part of this sandbox (the proxies run as processes, not
 containers), so those two areas are skipped here with --skip.
@@ -33,7 +35,7 @@ from ..stack.envfile import parse_env_file
 from .litellm import LiteLLMProxy, start_litellm
 from .process import REPO, free_port, interrupt_on_sigterm, run_until_interrupted
 
-SAMPLE = REPO / "fixtures" / "stacks" / "healthy"
+SAMPLE = REPO / "fixtures" / "pre-eol" / "healthy-nova-canvas"   # the guide's Nova Canvas stack
 SKIP = "docker,openwebui"
 PROXIES = {"litellm": ("litellm-config.yaml", 4000), "litellm-image": ("litellm-image-config.yaml", 4100)}
 
@@ -61,22 +63,24 @@ def _start(project: Path, name: str, port: int, out: Path) -> LiteLLMProxy:
     return start_litellm(project / PROXIES[name][0], settings, port=port, log_path=out / f"{name}.log", wait=False)
 
 
+def _env() -> dict[str, str]:
+    return {**os.environ, "AWS_ACCESS_KEY_ID": "AKIAEMULATOR00000000", "AWS_SECRET_ACCESS_KEY": "emulator-only-secret",
+            "AWS_EC2_METADATA_DISABLED": "true"}
+
+
+def _fix(project: Path) -> int:
+    print(f"\n$ canvas-doctor fix --yes --project {project}", flush=True)
+    return subprocess.call([sys.executable, "-m", "canvas_doctor", "fix", "--yes", "--project", str(project)],
+                           env=_env())
+
+
 def _doctor(project: Path, emulator_url: str, *extra: str) -> int:
-    env = {**os.environ, "AWS_ACCESS_KEY_ID": "AKIAEMULATOR00000000", "AWS_SECRET_ACCESS_KEY": "emulator-only-secret",
-           "AWS_EC2_METADATA_DISABLED": "true"}
+    env = _env()
     cmd = [sys.executable, "-m", "canvas_doctor", "run", "--project", str(project), "--skip", SKIP,
            "--bedrock-endpoint", emulator_url, *extra]
     print(f"\n$ canvas-doctor run --project {project} --skip {SKIP} --bedrock-endpoint {emulator_url} "
           f"{' '.join(extra)}".rstrip(), flush=True)
     return subprocess.call(cmd, env=env)
-
-
-def _break_like_the_guide(config: Path) -> None:
-    data = yaml.safe_load(config.read_text())
-    for entry in data["model_list"]:
-        if entry["model_name"] == "nova-canvas":
-            entry["litellm_params"]["stream"] = False  # the guide's Issue 1 advice
-    config.write_text(yaml.safe_dump(data, sort_keys=False))
 
 
 def _serve(project: Path, emulator_url: str) -> None:
@@ -85,8 +89,8 @@ def _serve(project: Path, emulator_url: str) -> None:
 The sample stack is up (Ctrl-C stops it). In another terminal:
   export AWS_ACCESS_KEY_ID=AKIAEMULATOR00000000 AWS_SECRET_ACCESS_KEY=emulator-only-secret
   canvas-doctor run --project {project} --skip docker,openwebui --bedrock-endpoint {emulator_url}
-Then break something in {project} (the guide's `stream: false`, a wrong IMAGE_GENERATION_MODEL ...)
-and run it again.""", flush=True)
+It is the guide's Nova Canvas stack, as of today: run `canvas-doctor fix --project {project}`, restart
+the image proxy, and run the doctor again.""", flush=True)
     run_until_interrupted(threading.Event().wait)  # main's `finally` stops the proxies
 
 
@@ -96,13 +100,17 @@ def main(argv: list[str]) -> int:
     argv = [a for a in argv if a != "--serve"]
     out = Path(argv[0] if argv else "demo-out").resolve()
     out.mkdir(parents=True, exist_ok=True)
-    image = out / "nova-canvas.png"
+    image = out / "stable-image-core.png"
     project = out / "project"
     ports = {name: free_port() for name in PROXIES}
-    with BedrockEmulator(region="us-east-1") as emu:
+    healthy = broken = fixed = -1
+    # Bedrock as it is today (the emulator's real lifecycle), in the region a SigV4 call is signed for; the
+    # proxies sign with a Bedrock API key, which names no region: those calls are served as us-west-2.
+    with BedrockEmulator(region="us-west-2", follow_signed_region=True) as emu:
         _copy_sample(project, emu.url, ports)
-        print(f"Sample stack copied to {project}\nBedrock emulator on {emu.url}; starting the real LiteLLM proxies "
-              f"(chat on {ports['litellm']}, images on {ports['litellm-image']}; about 10-20 s) ...", flush=True)
+        print(f"The guide's Nova Canvas stack copied to {project}\nBedrock emulator on {emu.url}; starting the real "
+              f"LiteLLM proxies (chat on {ports['litellm']}, images on {ports['litellm-image']}; about 10-20 s) ...",
+              flush=True)
         proxies = {name: _start(project, name, ports[name], out) for name in PROXIES}
         try:
             for proxy in proxies.values():
@@ -110,21 +118,22 @@ def main(argv: list[str]) -> int:
             if serve:
                 _serve(project, emu.url)
                 return 0
-            healthy = _doctor(project, emu.url, "--save-image", str(image))
-            print(f"\n(exit {healthy}; the generated image is {image})", flush=True)
-            _break_like_the_guide(project / PROXIES["litellm-image"][0])
-            print("\nNow the image proxy as the guide configures it: `stream: false` on nova-canvas. "
-                  "Restarting that proxy so it loads the file ...", flush=True)
+            print("\nToday Bedrock no longer serves Nova Canvas (end of life 2026-09-30) nor Titan Image v2 "
+                  "(2026-06-30). The stack as the guide sets it up:", flush=True)
+            broken = _doctor(project, emu.url)
+            print(f"\n(exit {broken})", flush=True)
+            fixed = _fix(project)
+            print(f"\n(exit {fixed}) Restarting the image proxy so it loads the moved deployment ...", flush=True)
             proxies["litellm-image"].stop()
             proxies["litellm-image"] = _start(project, "litellm-image", ports["litellm-image"], out)
             proxies["litellm-image"].wait_ready()
-            broken = _doctor(project, emu.url)
-            print(f"\n(exit {broken})", flush=True)
+            healthy = _doctor(project, emu.url, "--save-image", str(image))
+            print(f"\n(exit {healthy}; the generated image is {image})", flush=True)
         finally:
             signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not orphan a proxy
             for proxy in proxies.values():
                 proxy.stop()
-    return 0 if healthy == 0 and broken == 1 else 1
+    return 0 if broken == 1 and fixed == 0 and healthy == 0 else 1
 
 
 if __name__ == "__main__":

@@ -14,7 +14,8 @@ from typing import Any
 from canvas_doctor.emulator import BedrockEmulator, make_png
 from helpers import FIXTURES, CliRun, clean_env, run_cli
 
-HEALTHY = FIXTURES / "healthy"
+# Nova Canvas in us-east-1, before its end of life (the clock: helpers.PRE_EOL); see fixtures/pre-eol/README.md.
+HEALTHY = FIXTURES.parent / "pre-eol" / "healthy-nova-canvas"
 SIGV4 = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing-secret-0123456789"}
 
 

@@ -12,12 +12,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bedrock_helpers import SIGV4, aws_env  # noqa: E402
 from canvas_doctor.emulator import BedrockEmulator  # noqa: E402
+from canvas_doctor.emulator.testing import NOVA_BEFORE_END_OF_LIFE  # noqa: E402
 
 
 @pytest.fixture
 def emu() -> Iterator[BedrockEmulator]:
     """A Bedrock emulator in us-east-1 (Nova Canvas, Titan Image ... from its catalog)."""
-    with BedrockEmulator(region="us-east-1") as e:
+    # Rehearses the stack as it was before Nova Canvas's end of life (2026-09-30).
+    with BedrockEmulator(region="us-east-1", lifecycle=NOVA_BEFORE_END_OF_LIFE) as e:
         yield e
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bedrock_helpers import copy_stack, doctor, one
 from canvas_doctor.emulator import BedrockEmulator
-from canvas_doctor.emulator.testing import NOVA, TITAN2
+from canvas_doctor.emulator.testing import NOVA, NOVA_BEFORE_END_OF_LIFE, TITAN2
 
 ACCESS = "bedrock.model-access"
 LIFECYCLE = "bedrock.model-lifecycle"
@@ -59,14 +59,16 @@ def test_a_legacy_model_warns_with_its_end_of_life_date(emu, env):
     run = doctor(emu, env, "--model", "titan-image", region="us-east-1")
     r = one(run, LIFECYCLE)
     assert r["status"] == "warn" and r["fix"]["id"] == "bedrock-model-legacy"
-    assert "2099-06-30" in r["message"] and "2099-06-30" in r["fix"]["steps"][0]
+    assert "2099-06-30" in r["message"] and "2099-06-30" in r["fix"]["title"]
+    # Bedrock's answer wins over the shipped date, and the report says where the data was wrong.
+    assert "canvas-doctor's shipped data says end of life 2026-06-30; Bedrock says 2099-06-30, and wins" in r["message"]
     assert r["location"] == {"file": "litellm-image-config.yaml", "line": 14}  # its `model:` line
     assert run.code == 0  # a warning only
 
 
 def test_a_model_past_its_end_of_life_offers_the_active_image_models(emu, env):
     emu.set_model(TITAN2, end_of_life="2026-06-30T00:00:00Z")  # the AWS model card's date; today is past it
-    run = doctor(emu, env, "--model", "titan-image", region="us-east-1")
+    run = doctor(emu, {**env, "CANVAS_DOCTOR_TODAY": "2026-12-01"}, "--model", "titan-image", region="us-east-1")
     r = one(run, LIFECYCLE)
     assert r["status"] == "fail" and r["fix"]["id"] == "bedrock-model-end-of-life"
     assert "2026-06-30" in r["message"]
@@ -85,7 +87,8 @@ def test_a_model_without_on_demand_needs_an_inference_profile(emu, env):
 
 
 def test_an_identity_that_may_not_read_the_control_plane_gets_a_warning(env):
-    with BedrockEmulator(region="us-east-1", control_fault="access-denied") as e:
+    # Rehearses the stack as it was before Nova Canvas's end of life (2026-09-30).
+    with BedrockEmulator(region="us-east-1", control_fault="access-denied", lifecycle=NOVA_BEFORE_END_OF_LIFE) as e:
         run = doctor(e, env, region="us-east-1")
     r = one(run, ACCESS)
     assert r["status"] == "warn" and r["fix"]["id"] == "bedrock-model-access-denied"
@@ -110,7 +113,11 @@ def test_without_get_foundation_model_availability_it_falls_back_to_get_foundati
         def has_operation(self, service: str, operation: str) -> bool:
             return False
 
-    aws = OlderBotocore(Settings(project=HEALTHY, bedrock_endpoint=emu.url), discover(HEALTHY))
+    from helpers import PRE_EOL
+    from datetime import date
+
+    aws = OlderBotocore(Settings(project=HEALTHY, bedrock_endpoint=emu.url, today=date.fromisoformat(PRE_EOL)),
+                        discover(HEALTHY))
     result = model_access(aws)
     assert result.status is Status.PASS and "no GetFoundationModelAvailability" in result.message
     assert [q.operation for q in emu.requests] == ["GetFoundationModel"]

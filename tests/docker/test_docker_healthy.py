@@ -30,7 +30,7 @@ def substitute(root: Path, openwebui_image: str, litellm_image: str) -> None:
 def healthy(docker_client, test_images, tmp_path_factory) -> ComposeStack:
     import shutil
     root = tmp_path_factory.mktemp("docker") / f"cdtest-healthy-{TOKEN}"
-    shutil.copytree(FIXTURES / "healthy", root)
+    shutil.copytree(FIXTURES.parent / "pre-eol" / "healthy-nova-canvas", root)  # Nova Canvas, clock before its end of life
     substitute(root, test_images.openwebui, test_images.litellm)
     stack = ComposeStack(root, docker_client)
     try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from canvas_doctor.emulator import BedrockEmulator
-from canvas_doctor.emulator.testing import DUMMY_ENV, boto_client
+from canvas_doctor.emulator.testing import DUMMY_ENV, NOVA_BEFORE_END_OF_LIFE, boto_client
 
 _CLEARED = (
     "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_BEARER_TOKEN_BEDROCK",
@@ -32,7 +32,8 @@ def aws_env(monkeypatch, tmp_path):
 
 @pytest.fixture
 def emu():
-    with BedrockEmulator(region="us-east-1") as e:
+    # Rehearses the stack as it was before Nova Canvas's end of life (2026-09-30).
+    with BedrockEmulator(region="us-east-1", lifecycle=NOVA_BEFORE_END_OF_LIFE) as e:
         yield e
 
 

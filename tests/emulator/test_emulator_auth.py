@@ -13,7 +13,7 @@ from botocore.exceptions import ClientError, NoCredentialsError
 
 from emulator_fixtures import aws_env, emu  # noqa: F401  (pytest fixtures)
 from canvas_doctor.emulator import BedrockEmulator
-from canvas_doctor.emulator.testing import DUMMY_API_KEY, NOVA, boto_client, error_of, invoke, nova_body
+from canvas_doctor.emulator.testing import DUMMY_API_KEY, NOVA, NOVA_BEFORE_END_OF_LIFE, boto_client, error_of, invoke, nova_body
 
 
 def _post(url: str, headers: dict) -> urllib.error.HTTPError:
@@ -44,7 +44,8 @@ def test_unsigned_boto3_request(emu):
 
 
 def test_unknown_access_key_id():
-    with BedrockEmulator(valid_keys={"AKIAGOODKEY"}) as e:
+    # Rehearses the stack as it was before Nova Canvas's end of life (2026-09-30).
+    with BedrockEmulator(valid_keys={"AKIAGOODKEY"}, lifecycle=NOVA_BEFORE_END_OF_LIFE) as e:
         with pytest.raises(ClientError) as exc:
             invoke(boto_client("bedrock-runtime", e), NOVA, nova_body())
         assert error_of(exc) == (
@@ -64,7 +65,8 @@ def test_credential_scoped_to_another_region(emu):
 
 
 def test_follow_signed_region_serves_every_region():
-    with BedrockEmulator(region="us-east-1", follow_signed_region=True) as e:
+    # Rehearses the stack as it was before Nova Canvas's end of life (2026-09-30).
+    with BedrockEmulator(region="us-east-1", follow_signed_region=True, lifecycle=NOVA_BEFORE_END_OF_LIFE) as e:
         ok = boto_client("bedrock-runtime", e, region="eu-west-1")
         assert invoke(ok, NOVA, nova_body(width=320, height=320))["images"]
         assert e.requests[-1].auth_region == "eu-west-1"
@@ -79,7 +81,8 @@ def test_bedrock_api_key_from_the_environment(monkeypatch):
     monkeypatch.delenv("AWS_ACCESS_KEY_ID")
     monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
     monkeypatch.setenv("AWS_BEARER_TOKEN_BEDROCK", DUMMY_API_KEY)
-    with BedrockEmulator(tls=True) as e:
+    # Rehearses the stack as it was before Nova Canvas's end of life (2026-09-30).
+    with BedrockEmulator(tls=True, lifecycle=NOVA_BEFORE_END_OF_LIFE) as e:
         assert e.url.startswith("https://127.0.0.1:")
         out = invoke(boto_client("bedrock-runtime", e), NOVA, nova_body(width=320, height=320))
         assert out["images"]
@@ -99,7 +102,8 @@ def test_bearer_key_format_and_valid_keys(emu):
     err = _post(emu.url, {"Authorization": "Bearer sk-openai-key"})
     assert err.code == 403
     assert json.loads(err.read()) == {"Message": "Invalid API Key format: Must start with pre-defined prefix"}
-    with BedrockEmulator(valid_keys={DUMMY_API_KEY}) as e:
+    # Rehearses the stack as it was before Nova Canvas's end of life (2026-09-30).
+    with BedrockEmulator(valid_keys={DUMMY_API_KEY}, lifecycle=NOVA_BEFORE_END_OF_LIFE) as e:
         err = _post(e.url, {"Authorization": "Bearer ABSKsomeotherkey"})
         assert err.code == 403
         assert json.loads(err.read()) == {"Message": "Authentication failed: Please make sure your API Key is valid."}

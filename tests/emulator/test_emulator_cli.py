@@ -101,8 +101,9 @@ def test_custom_model_and_settings_inheritance():
     )
     assert set(emu.all_settings()) == {NOVA, "acme.text-v1:0"}
     nova = emu.settings(NOVA)
-    # Only latency_s was given: the catalog's regions and lifecycle stay.
-    assert (nova.latency_s, nova.regions, nova.lifecycle) == (0.1, ["us-east-1", "eu-west-1", "ap-northeast-1"], "ACTIVE")
+    # Only latency_s was given: the catalog's regions and lifecycle dates stay (the clock decides the status).
+    assert (nova.latency_s, nova.regions, nova.lifecycle) == (0.1, ["us-east-1", "eu-west-1", "ap-northeast-1"], None)
+    assert (nova.legacy_time, nova.end_of_life) == ("2026-03-30T00:00:00Z", "2026-09-30T00:00:00Z")
     emu.set_model(NOVA, fault="throttle")
     assert emu.settings(NOVA).latency_s == 0.1
     emu.reset_model(NOVA)

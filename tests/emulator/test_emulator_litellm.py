@@ -17,7 +17,7 @@ import pytest
 
 from emulator_fixtures import aws_env  # noqa: F401  (pytest fixtures)
 from canvas_doctor.emulator import BedrockEmulator
-from canvas_doctor.emulator.testing import DUMMY_API_KEY, NOVA, TITAN2
+from canvas_doctor.emulator.testing import DUMMY_API_KEY, NOVA, NOVA_BEFORE_END_OF_LIFE, TITAN2
 
 VERSION = "1.108.7"
 CACHE = Path(os.environ.get("CANVAS_DOCTOR_CACHE", Path.home() / ".cache" / "canvas-doctor"))
@@ -52,7 +52,8 @@ for name, kw in cases.items():
 def test_litellm_image_generation_through_the_emulator(request, tmp_path):
     if not (PYTHON.parent.parent / ".complete").exists():
         pytest.skip(f"no LiteLLM {VERSION} venv at {PYTHON.parent.parent} (testbed/install-services.sh litellm)")
-    with BedrockEmulator(aliases={ARN: NOVA}) as emu:
+    # Rehearses the stack as it was before Nova Canvas's end of life (2026-09-30).
+    with BedrockEmulator(aliases={ARN: NOVA}, lifecycle=NOVA_BEFORE_END_OF_LIFE) as emu:
         emu.set_model(TITAN2, end_of_life=None)
         emu.set_model("amazon.titan-image-generator-v1", authorized=False)
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}

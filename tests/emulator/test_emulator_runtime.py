@@ -12,7 +12,7 @@ from botocore.exceptions import ClientError
 
 from emulator_fixtures import aws_env, emu, runtime  # noqa: F401  (pytest fixtures)
 from canvas_doctor.emulator import TITAN_SIZES, BedrockEmulator, png_is_valid
-from canvas_doctor.emulator.testing import CLAUDE, NOVA, TITAN2, error_of, invoke, nova_body
+from canvas_doctor.emulator.testing import CLAUDE, NOVA, NOVA_BEFORE_END_OF_LIFE, TITAN2, error_of, invoke, nova_body
 from canvas_doctor.emulator.testing import boto_client as client
 
 PNG_SIG = b"\x89PNG\r\n\x1a\n"
@@ -117,7 +117,8 @@ def test_nova_schema_messages(runtime):
 def test_stability_body_sent_to_a_nova_arn_is_rejected():
     """LiteLLM sends a Stability body when `model:` is an ARN without a base model (contract)."""
     arn = "arn:aws:bedrock:us-east-1:123456789012:provisioned-model/abc123"
-    with BedrockEmulator(aliases={arn: NOVA}) as e:
+    # Rehearses the stack as it was before Nova Canvas's end of life (2026-09-30).
+    with BedrockEmulator(aliases={arn: NOVA}, lifecycle=NOVA_BEFORE_END_OF_LIFE) as e:
         rt = client("bedrock-runtime", e)
         assert _rejected(rt, arn, {"text_prompts": [{"text": "a fox", "weight": 1}]}) == (
             "ValidationException",
@@ -183,7 +184,8 @@ def test_model_not_offered_in_the_region():
             400,
             "The provided model identifier is invalid.",
         )
-    with BedrockEmulator(region="eu-west-1") as e:
+    # Rehearses the stack as it was before Nova Canvas's end of life (2026-09-30).
+    with BedrockEmulator(region="eu-west-1", lifecycle=NOVA_BEFORE_END_OF_LIFE) as e:
         assert invoke(client("bedrock-runtime", e), NOVA, nova_body(width=512, height=512))["images"]
 
 

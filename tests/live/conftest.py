@@ -11,13 +11,15 @@ from typing import Iterator
 import pytest
 
 from canvas_doctor.emulator import BedrockEmulator
+from canvas_doctor.emulator.testing import NOVA_BEFORE_END_OF_LIFE
 from litellm_fixtures import FAULTS_SPEC, HEALTHY_SPEC, NOVA, LiveStack, start_stack
 
 
 @pytest.fixture(scope="session")
 def emulator() -> Iterator[BedrockEmulator]:
     """One Bedrock emulator (us-east-1) on 127.0.0.1 for the whole session."""
-    emu = BedrockEmulator(region="us-east-1").start()
+    # Rehearses the stack as it was before Nova Canvas's end of life (2026-09-30).
+    emu = BedrockEmulator(region="us-east-1", lifecycle=NOVA_BEFORE_END_OF_LIFE).start()
     yield emu
     emu.stop()
 

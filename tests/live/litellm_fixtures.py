@@ -22,6 +22,7 @@ from canvas_doctor.emulator import BedrockEmulator
 from canvas_doctor.testbed.litellm import Deployment, LiteLLMProxy, ProxySpec, start_litellm
 from canvas_doctor.testbed.process import free_port
 from canvas_doctor.testbed.project import Project, ProjectSpec, write_project
+from helpers import PRE_EOL
 
 REPO = Path(__file__).resolve().parents[2]
 NOVA = "amazon.nova-canvas-v1:0"
@@ -134,7 +135,9 @@ class Run:
 def user_env(**extra: str) -> dict[str, str]:
     keep = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "VIRTUAL_ENV")
     env = {k: v for k, v in os.environ.items() if k in keep}
-    env.update({"AWS_EC2_METADATA_DISABLED": "true", "NO_COLOR": "1"})
+    # The emulator rehearses Nova Canvas before its end of life (NOVA_BEFORE_END_OF_LIFE): the doctor's clock
+    # is set to match (helpers.PRE_EOL); tests of today's Bedrock set their own day.
+    env.update({"AWS_EC2_METADATA_DISABLED": "true", "NO_COLOR": "1", "CANVAS_DOCTOR_TODAY": PRE_EOL})
     env.update(extra)
     return env
 

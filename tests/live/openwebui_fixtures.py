@@ -20,7 +20,7 @@ from canvas_doctor.stack.discover import discover
 from canvas_doctor.testbed.openwebui import Admin, OpenWebUI, TestbedError, create_admin, ensure_installed, \
     start_openwebui
 
-HEALTHY = FIXTURES / "healthy"
+HEALTHY = FIXTURES.parent / "pre-eol" / "healthy-nova-canvas"   # Nova Canvas before its end of life (helpers.PRE_EOL)
 
 
 def statuses(run: CliRun) -> dict[str, set[str]]:

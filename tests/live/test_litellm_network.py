@@ -11,7 +11,7 @@ from canvas_doctor.testbed.process import free_port
 from hostile import HTML, NOT_JSON, FakeLiteLLM, answer, black_hole, drip, huge, litellm_routes
 from litellm_fixtures import REPO, doctor
 
-HEALTHY = REPO / "fixtures" / "stacks" / "healthy"
+HEALTHY = REPO / "fixtures" / "pre-eol" / "healthy-nova-canvas"   # Nova Canvas before its end of life (helpers.PRE_EOL)
 KEY = "sk-sample-master-0123456789"
 
 

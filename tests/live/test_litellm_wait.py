@@ -54,7 +54,7 @@ def test_wait_returns_as_soon_as_the_proxy_comes_up(healthy_stack: LiveStack, be
 
 def test_wait_gives_up_when_the_time_is_up():
     url = f"http://127.0.0.1:{free_port()}"
-    run = doctor("--json", "--project", str(REPO / "fixtures" / "stacks" / "healthy"), "--litellm-url", url,
+    run = doctor("--json", "--project", str(REPO / "fixtures" / "pre-eol" / "healthy-nova-canvas"), "--litellm-url", url,
                  "--litellm-image-url", url, "--litellm-key", "sk-sample-master-0123456789", "--only", "litellm",
                  "--wait", "2")
     assert run.code == 1

@@ -1,0 +1,85 @@
+"""Checklist: every Bedrock image model the stack deploys is still served on the day of the run.
+
+Offline, from the shipped lifecycle data (canvas_doctor/data/bedrock_image_models.yaml, each date
+with its source) and the run's clock (Settings.today; CANVAS_DOCTOR_TODAY in tests). Past the end
+of life Bedrock refuses every call (ResourceNotFoundException "This model version has reached the
+end of its life", or ValidationException "The provided model identifier is invalid."), whatever
+the configuration: that is a failure at the deployment's `model:` line with the way out (the
+Active text-to-image models of the region, or of the nearest region that has one). Legacy is a
+warning with its date and the 15-30 day inactivity rule. When the live lifecycle check ran
+(GetFoundationModel), its answer wins over the shipped data, and the report says so.
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from canvas_doctor.api import Result, check, failed, passed, skipped, warned
+from canvas_doctor.facts import (LEGACY_INACTIVITY_RULE, LIFECYCLE_ACTIVE, LIFECYCLE_EOL, LIFECYCLE_LEGACY,
+                                 ImageModel, lifecycle_params)
+from canvas_doctor.models import Status
+from canvas_doctor.stack.model import Deployment, Proxy, Stack
+from canvas_doctor.stack.queries import deployment_image_model, deployment_region, image_deployments
+
+LIVE_LIFECYCLE = "bedrock.model-lifecycle"
+
+
+def _live_answer(results: dict, model_id: str) -> dict | None:
+    """The live lifecycle result's data for this model, when that check ran and read it."""
+    for r in results.get(LIVE_LIFECYCLE) or []:
+        if r.status in (Status.PASS, Status.WARN, Status.FAIL) and r.data.get("model_id") == model_id \
+                and r.data.get("lifecycle"):
+            return r.data
+    return None
+
+
+def _params(proxy: Proxy, dep: Deployment, model: ImageModel, region: str | None, today: date) -> dict[str, Any]:
+    return lifecycle_params(model.model_id, region, today, service=proxy.name,
+                            file=proxy.config.display if proxy.config else "", model=dep.model_name)
+
+
+def judge(proxy: Proxy, dep: Deployment, model: ImageModel, today: date, live: dict | None) -> Result:
+    """One deployment's model, as of `today` (the live answer, when there is one, wins)."""
+    region, _ = deployment_region(dep, proxy)
+    at = proxy.config.at(dep.line_of("model"))
+    p = _params(proxy, dep, model, region, today)
+    status = model.status_on(today)
+    shipped = status
+    correction = ""
+    if live is not None:
+        status = {"ACTIVE": LIFECYCLE_ACTIVE, "LEGACY": LIFECYCLE_LEGACY}.get(str(live["lifecycle"]), status)
+        end = live.get("end_of_life")
+        if status == LIFECYCLE_LEGACY and end and end <= f"{today}":
+            status = LIFECYCLE_EOL
+        if status != shipped:
+            correction = (f" (canvas-doctor's shipped data says {shipped} on {today}; Bedrock's GetFoundationModel "
+                          f"answer says {live['lifecycle']}{', end of life ' + end if end else ''}, and wins)")
+    what = f"{dep.model_name}: {model.name} ({model.model_id})"
+    if status == LIFECYCLE_EOL:
+        return failed(f"{what} reached its end of life on {p['end_of_life']} (source: {p['source']}): Bedrock "
+                      f"refuses every call to it, whatever the configuration. Way out: {p['way_out_short']}; "
+                      f"`canvas-doctor fix` moves the deployment{correction}",
+                      fix="bedrock-model-end-of-life", at=at, params=p, end_of_life=p["end_of_life"],
+                      model_id=model.model_id, new_model_id=p.get("new_model_id"), new_region=p.get("new_region"))
+    if status == LIFECYCLE_LEGACY:
+        return warned(f"{what} is Legacy: its end of life is {p['end_of_life']} (source: {p['source']}); "
+                      f"{LEGACY_INACTIVITY_RULE}. Move before then: {p['way_out_short']}{correction}",
+                      fix="bedrock-model-legacy", at=at, params=p, end_of_life=p["end_of_life"],
+                      model_id=model.model_id)
+    return passed(f"{what} is Active on {today}{correction}", at=at, model_id=model.model_id)
+
+
+@check(id="litellm.config.model-lifecycle", area="config", title="Bedrock still serves every image model deployed",
+       after=(LIVE_LIFECYCLE,), fixes=("bedrock-model-end-of-life", "bedrock-model-legacy"), image_path=True)
+def image_models_still_served(stack: Stack, settings, results):
+    """Nova Canvas v1: end of life 2026-09-30; Titan Image v1/v2: 2026-06-30 (AWS's lifecycle page)."""
+    out: list[Result] = []
+    for proxy in stack.proxies.values():
+        if proxy.config is None or proxy.config.data is None:
+            continue
+        for dep in image_deployments(proxy):
+            model = deployment_image_model(dep)
+            if model is None:
+                continue
+            out.append(judge(proxy, dep, model, settings.today, _live_answer(results, model.model_id)))
+    return out or [skipped("no Bedrock image model deployment found")]
