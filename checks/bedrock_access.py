@@ -29,7 +29,7 @@ def fix_params(aws: Aws, **extra) -> dict:
     params = {"model": m.name, "model_id": m.foundation_id, "region": region, "arn": m.arn(region),
               "regions": ", ".join(known.regions) if known else "a region that offers it",
               "value": m.invoke_id, "profile": profile_prefix(region) + m.foundation_id,
-              "alternatives": "amazon.nova-canvas-v1:0"}
+              "alternatives": "amazon.nova-canvas-v1:0", "offered_region": known.regions[0] if known else None}
     if m.proxy is not None:
         params["service"] = m.proxy.name
         if m.proxy.config is not None:

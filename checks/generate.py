@@ -79,12 +79,13 @@ def _deployment(target: Target, model: str) -> Deployment | None:
 def _fix_params(target: Target, req: ImageRequest, dep: Deployment | None) -> dict[str, Any]:
     cfg = target.proxy.config if target.proxy is not None else None
     params: dict[str, Any] = {"model": req.model.name, "service": target.name, "proxy": target.name,
-                              "file": cfg.display if cfg else "litellm-config.yaml", "served": "",
+                              "url": target.url, "file": cfg.display if cfg else "litellm-config.yaml", "served": "",
                               "var": "IMAGES_OPENAI_API_KEY", "alternatives": "amazon.nova-canvas-v1:0"}
     if dep is not None and target.proxy is not None:
         region = deployment_region(dep, target.proxy)[0] or "us-east-1"
         model_id = dep.base_model_id
         params.update(model_id=model_id, region=region, value=model_id, profile=profile_prefix(region) + model_id,
+                      litellm_model=dep.model, aws_region_name=dep.params.get("aws_region_name"),
                       arn=f"arn:aws:bedrock:{region}::foundation-model/{model_id}")
         api_base, _ = param(dep, "api_base", target.proxy.service)
         if api_base:
