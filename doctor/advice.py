@@ -85,6 +85,8 @@ def fix_context(stack: Stack | None, location: Location | None, params: dict[str
     name = params.get("service")
     lang = lang_of(stack, file)
     proxy = _proxy(stack, name, file)
+    if lang == "cloudformation" and (proxy is None or proxy.service is None or proxy.service.kind != "cloudformation"):
+        proxy = None  # a compose proxy of the same name is not the template's container
     out: dict[str, Any] = {}
     if lang is not None:
         out["lang"] = lang

@@ -12,6 +12,7 @@ A fix is written in the language of the file it changes and with the deployment'
 from __future__ import annotations
 
 import string
+import threading
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -37,10 +38,17 @@ FALLBACK = {
 }
 
 
-@lru_cache(maxsize=1)
+_LOAD_LOCK = threading.Lock()  # checks finish in parallel threads: parse the catalog once, not once each
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_loaded: list[dict[str, Any]] = []
+
+
 def _document() -> dict[str, Any]:
-    text = resources.files("canvas_doctor").joinpath("fixes.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    with _LOAD_LOCK:
+        if not _loaded:
+            text = resources.files("canvas_doctor").joinpath("fixes.yaml").read_text(encoding="utf-8")
+            _loaded.append(yaml.load(text, Loader=_SafeLoader))  # a safe loader, C or pure Python
+        return _loaded[0]
 
 
 @lru_cache(maxsize=1)
