@@ -15,6 +15,8 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from large_stack import write_large_stack  # noqa: E402
 HEALTHY = REPO / "fixtures" / "stacks" / "healthy"
 CLI = [sys.executable, "-m", "canvas_doctor"]
 ENV = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/tmp"), "NO_COLOR": "1",
@@ -76,6 +78,8 @@ def main() -> None:
         ("offline run, healthy sample (--json)", timed(["--offline", "--json", "--project", str(HEALTHY)])),
         ("offline run, guide-as-written sample", timed(["--offline", "--project",
                                                         str(REPO / "fixtures/stacks/guide-as-written")])),
+        ("offline run, large stack (20 services, 3 compose files, include)",
+         timed(["--offline", "--json", "--project", str(write_large_stack(Path(tempfile.mkdtemp()) / "big"))])),
         ("full run, nothing listening, no Docker engine", timed(nothing, 3, {**ENV, "DOCKER_HOST": "tcp://127.0.0.1:1"})),
     ]
     if "--no-sandbox" not in sys.argv:

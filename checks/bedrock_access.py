@@ -85,7 +85,10 @@ def _sts_refusal(err: AwsCallError) -> str:
 
 
 @check(id=CREDENTIALS, area="bedrock", title="AWS credentials or a Bedrock API key are found and accepted",
-       needs=("aws",), timeout=20.0)
+       needs=("aws",), timeout=20.0,
+       fixes=("aws-credentials-missing", "bedrock-inference-profile-required", "bedrock-model-access-denied",
+              "bedrock-model-end-of-life", "bedrock-region-unsupported", "bedrock-request-rejected",
+              "bedrock-service-error", "bedrock-throttled", "generation-timeout", "litellm-stream-key-rejected"), image_path=True)
 def credentials_are_usable(aws):
     """Which source boto3 resolves; STS GetCallerIdentity verifies SigV4 credentials."""
     creds: CredentialReport = aws.credentials()
@@ -168,7 +171,10 @@ def _details_only(aws: Aws) -> Result:
 
 
 @check(id=ACCESS, area="bedrock", title="The account may use the image model in the region",
-       needs=("aws",), depends_on=(CREDENTIALS,), timeout=30.0)
+       needs=("aws",), depends_on=(CREDENTIALS,), timeout=30.0,
+       fixes=("aws-credentials-missing", "bedrock-inference-profile-required", "bedrock-model-access-denied",
+              "bedrock-model-end-of-life", "bedrock-region-unsupported", "bedrock-request-rejected",
+              "bedrock-service-error", "bedrock-throttled", "generation-timeout", "litellm-stream-key-rejected"), image_path=True)
 def model_access(aws):
     """Guide: Images Not Appearing, item 6 ("Model access enabled in AWS Bedrock console")."""
     if aws.model.not_bedrock:
@@ -231,7 +237,11 @@ def _end_of_life(aws: Aws, end: datetime | None) -> Result:
 
 
 @check(id=LIFECYCLE, area="bedrock", title="The image model is ACTIVE and callable on demand",
-       needs=("aws",), depends_on=(CREDENTIALS,), timeout=30.0)
+       needs=("aws",), depends_on=(CREDENTIALS,), timeout=30.0,
+       fixes=("aws-credentials-missing", "bedrock-inference-profile-required", "bedrock-model-access-denied",
+              "bedrock-model-end-of-life", "bedrock-region-unsupported", "bedrock-request-rejected",
+              "bedrock-service-error", "bedrock-throttled", "generation-timeout", "litellm-stream-key-rejected",
+              "bedrock-model-legacy"), image_path=True)
 def model_lifecycle(aws):
     """modelLifecycle: LEGACY with an end-of-life date is a warning; past it, a failure."""
     if aws.model.not_bedrock:

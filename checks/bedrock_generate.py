@@ -164,7 +164,11 @@ def _judge(aws: Aws, settings: Settings, proxy: ProxyOutcome, raw: bytes, size: 
 
 @check(id="bedrock.generate", area="bedrock", title="Bedrock itself generates an image (direct InvokeModel)",
        needs=("aws", "paid"), depends_on=(CREDENTIALS,), after=(ACCESS, LIFECYCLE, GENERATE_ID),
-       timeout=MAX_REQUEST_SECONDS + 30.0)
+       timeout=MAX_REQUEST_SECONDS + 30.0,
+       fixes=("aws-credentials-missing", "bedrock-inference-profile-required", "bedrock-model-access-denied",
+              "bedrock-model-end-of-life", "bedrock-region-unsupported", "bedrock-request-rejected",
+              "bedrock-service-error", "bedrock-throttled", "generation-timeout", "litellm-stream-key-rejected",
+              "generation-invalid-image"), image_path=True)
 def direct_generation(aws, settings, results):
     """One InvokeModel, only when the generation through LiteLLM failed or with --only (about $0.04)."""
     proxy, why_not = _gate(aws, settings, results)

@@ -7,7 +7,8 @@ STATIC_KEYS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"
 
 
 @check(id="cloudformation.static-credentials", area="config",
-       title="Production uses the task role, not AWS keys in the environment")
+       title="Production uses the task role, not AWS keys in the environment",
+       fixes=("production-static-credentials",))
 def no_static_credentials(stack):
     """Guide Security 2: use IAM roles assigned to ECS tasks instead of API keys."""
     if not stack.cfn_services:

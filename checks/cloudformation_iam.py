@@ -244,7 +244,8 @@ def _judge(file: str, task: str, res: LMap, resources: LMap, target: Target, r: 
 
 
 @check(id="cloudformation.task-role.bedrock", area="config",
-       title="The production task role may invoke the image model")
+       title="The production task role may invoke the image model",
+       fixes=("bedrock-model-access-denied",), image_path=True)
 def task_role_may_invoke(stack, settings):
     """Guide Security 2 (IAM roles for ECS tasks) and Images Not Appearing item 6 (model access)."""
     if not stack.cfn_templates:

@@ -1,18 +1,34 @@
 """Checklist: the stack's files are there and are valid YAML."""
 from __future__ import annotations
 
-from canvas_doctor.api import Location, check, failed, passed
+from pathlib import Path
+
+from canvas_doctor.api import Location, check, failed, passed, skipped
+from canvas_doctor.models import Result, Status
 
 
-@check(id="config.files", area="config", title="Stack files are present and valid")
+def discovery_broke(stack) -> Result:
+    """The doctor could not read the stack at all: an `error` result (exit 3), never "no stack files"."""
+    return Result(Status.ERROR, f"stack discovery broke, so no check could read the stack: {stack.discovery_error}",
+                  detail=getattr(stack, "discovery_traceback", None))
+
+
+@check(id="config.files", area="config", title="Stack files are present and valid",
+       fixes=("config-invalid",))
 def stack_files_are_valid(stack):
     """Every discovered file parses; the stack has at least a compose file or a LiteLLM config."""
+    if getattr(stack, "discovery_error", None):
+        return discovery_broke(stack)
     results = [
         failed(f"{p.path} {p.message}" + (f" (line {p.line})" if p.line else ""), fix="config-invalid",
                at=Location(p.path, p.line), params={"file": p.path}, role=p.role)
         for p in stack.problems
     ]
     if not stack.compose_file and not stack.proxies and not stack.cfn_files and not stack.problems:
+        helm = helm_files(stack.root)
+        if helm:
+            return skipped(f"this folder holds Helm chart values ({', '.join(helm[:3])}), which canvas-doctor does "
+                           "not read yet; point --project at a compose project or infrastructure/ templates")
         results.append(failed(
             f"no stack files in {stack.root}: expected docker-compose.yml (or compose.yaml), "
             "litellm-config.yaml or infrastructure/*.yaml",
@@ -25,3 +41,16 @@ def stack_files_are_valid(stack):
     if stack.env_file is not None:
         found.append(".env")
     return passed("read " + ", ".join(found), files=found)
+
+
+def helm_files(root: Path) -> list[str]:
+    """Helm values or charts (depth 3) that name Open WebUI or LiteLLM: a layout the doctor does not read yet."""
+    from canvas_doctor.stack.yamlsource import read_text
+    out: list[str] = []
+    for pattern in ("values*.y*ml", "*/values*.y*ml", "*/*/values*.y*ml", "*/*/*/values*.y*ml"):
+        for path in sorted(root.glob(pattern))[:20]:
+            text, _ = read_text(path)
+            low = (text or "").lower()
+            if "open-webui" in low or "openwebui" in low or "litellm" in low:
+                out.append(str(path.relative_to(root)))
+    return out

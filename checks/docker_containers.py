@@ -19,7 +19,8 @@ _TELLING = re.compile(r"error|exception|traceback|fatal|refused|denied|invalid|u
                       r"not found|no such|killed|panic", re.IGNORECASE)
 
 
-@check(id="docker.available", area="docker", title="A Docker engine answers", needs=("docker",), timeout=5)
+@check(id="docker.available", area="docker", title="A Docker engine answers", needs=("docker",), timeout=5,
+       fixes=("docker-unavailable",))
 def engine_answers(docker: Engine):
     """DOCKER_HOST, the current context or the default socket reaches an engine."""
     if not docker.available:
@@ -90,7 +91,8 @@ def container_state(sc: StackContainer, stack: Stack) -> Result:
 
 
 @check(id="docker.containers", area="docker", title="The stack's containers are running",
-       needs=("docker",), depends_on=("docker.available",), timeout=20, retry_on_wait=True)
+       needs=("docker",), depends_on=("docker.available",), timeout=20, retry_on_wait=True,
+       fixes=("container-not-running",))
 def containers_running(docker: Engine, stack: Stack):
     """Each compose service of Open WebUI and LiteLLM has a running, not unhealthy container."""
     skip = engine_skip(docker)

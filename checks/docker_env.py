@@ -84,7 +84,8 @@ def stale_result(sc: StackContainer, name: str, want: str | None, got: str | Non
 
 
 @check(id="docker.env", area="docker", title="Running containers have the compose file's environment",
-       needs=("docker",), depends_on=("docker.available",), timeout=20)
+       needs=("docker",), depends_on=("docker.available",), timeout=20,
+       fixes=("container-env-stale",))
 def environment_matches(docker: Engine, stack: Stack):
     """Config.Env of each container against the compose-resolved environment of its service."""
     skip = engine_skip(docker)
@@ -135,7 +136,9 @@ def _tag(result: Result, sc: StackContainer) -> Result:
 
 @check(id="docker.openwebui.settings", area="docker",
        title="The running Open WebUI container has the image settings",
-       needs=("docker",), depends_on=("docker.available",), timeout=20)
+       needs=("docker",), depends_on=("docker.available",), timeout=20,
+       fixes=("openwebui-image-generation-disabled", "openwebui-image-engine-not-openai",
+              "openwebui-image-model-unset", "openwebui-automatic-generation-on", "openwebui-images-api-base-unset"), image_path=True)
 def running_openwebui_settings(docker: Engine, stack: Stack):
     """Open WebUI's settings rules, on what the container really runs with (not on the file)."""
     found = openwebui_containers(docker, stack)

@@ -153,7 +153,8 @@ def config_state(sc: StackContainer, local_engine: bool) -> Result:
 
 
 @check(id="docker.litellm.config", area="docker", title="Each LiteLLM container serves the config on disk",
-       needs=("docker",), depends_on=("docker.available",), timeout=20)
+       needs=("docker",), depends_on=("docker.available",), timeout=20,
+       fixes=("litellm-config-not-mounted", "litellm-config-stale"))
 def container_config_current(docker: Engine, stack: Stack):
     """Mounted where --config reads, same file as on disk, not edited since the container started."""
     skip = engine_skip(docker)

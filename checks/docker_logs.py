@@ -139,7 +139,11 @@ def sighting_result(sc: StackContainer, s: Sighting, stack: Stack) -> Result:
 
 
 @check(id="docker.logs", area="docker", title="The service logs show no known error",
-       needs=("docker",), depends_on=("docker.available",), timeout=20)
+       needs=("docker",), depends_on=("docker.available",), timeout=20,
+       fixes=("litellm-model-not-found", "litellm-stream-key-rejected", "openwebui-api-key-mismatch",
+              "aws-credentials-missing", "litellm-master-key-unsafe", "bedrock-model-access-denied",
+              "bedrock-throttled", "bedrock-inference-profile-required", "image-model-in-chat",
+              "generation-timeout", "litellm-api-base-invalid"))
 def logs_clean(docker: Engine, stack: Stack):
     """The last lines of each LiteLLM and Open WebUI container, against the known error signatures."""
     skip = engine_skip(docker)

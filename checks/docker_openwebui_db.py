@@ -189,7 +189,8 @@ def compare(sc: StackContainer, stored: dict[str, Any], db_path: str) -> list[Re
 
 @check(id="docker.openwebui.stored-settings", area="docker",
        title="Open WebUI's stored settings agree with its environment",
-       needs=("docker",), depends_on=("docker.available",), timeout=30)
+       needs=("docker",), depends_on=("docker.available",), timeout=30,
+       fixes=("openwebui-config-persisted",), image_path=True)
 def stored_settings_agree(docker: Engine, stack: Stack):
     """webui.db's `config` table against the container's environment (Open WebUI 0.10+ keeps the first)."""
     found = openwebui_containers(docker, stack)

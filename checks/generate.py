@@ -108,13 +108,13 @@ def _location(target: Target, req: ImageRequest, dep: Deployment | None, fix: st
         ls = cfg.section("litellm_settings")
         if "drop_params" in ls:
             return cfg.at(ls.line_of("drop_params"))
-        return cfg.at(dep.line if dep is not None else None)
+        return dep.at() if dep is not None else cfg.at(None)
     if dep is None:
         return cfg.at(None)
     key = {"litellm-stream-key-rejected": "stream", "litellm-api-base-invalid": "api_base",
            "bedrock-inference-profile-required": "model", "bedrock-region-unsupported": "aws_region_name",
            "generation-timeout": "timeout"}.get(fix)
-    return cfg.at(dep.line_of(key) if key else dep.line)
+    return dep.at(key)
 
 
 def _timeout(settings: Settings) -> float:
@@ -177,7 +177,12 @@ def _cost(answer: Answer, dep: Deployment | None) -> str:
 
 
 @check(id="generate.image", area="generate", title="A live image generation returns a valid image",
-       needs=("network", "paid"), depends_on=("litellm.live.image-model",), timeout=CHECK_TIMEOUT)
+       needs=("network", "paid"), depends_on=("litellm.live.image-model",), timeout=CHECK_TIMEOUT,
+       fixes=("aws-credentials-missing", "bedrock-inference-profile-required", "bedrock-model-access-denied",
+              "bedrock-model-end-of-life", "bedrock-region-unsupported", "bedrock-request-rejected",
+              "bedrock-service-error", "bedrock-throttled", "generation-timeout", "litellm-api-base-invalid",
+              "litellm-drop-params-off", "litellm-model-not-found", "litellm-stream-key-rejected",
+              "litellm-unhealthy", "openwebui-api-key-mismatch", "generation-invalid-image", "litellm-unreachable"), image_path=True)
 def live_generation(litellm, stack, settings):
     """One POST /v1/images/generations with Open WebUI's body (about $0.04 with Nova Canvas)."""
     target = litellm.image_target
@@ -191,7 +196,7 @@ def live_generation(litellm, stack, settings):
             return failed(f"no image within {limit:g} s (the guide expects {GUIDE_SECONDS[0]}-{GUIDE_SECONDS[1]} s): "
                           f"{err}", fix="generation-timeout", at=_location(target, req, dep, "generation-timeout"),
                           params=_fix_params(target, req, dep), limit_s=limit)
-        if err.kind in ("refused", "dns"):
+        if err.kind in ("refused", "dns", "closed"):
             return failed(f"{target.label} stopped answering: {err}", fix="litellm-unreachable",
                           params=_fix_params(target, req, dep))
         return failed(f"the answer was not a usable image answer: {err}", fix="generation-invalid-image",

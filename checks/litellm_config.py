@@ -27,30 +27,41 @@ def _params(proxy: Proxy, dep: Deployment, **extra) -> dict:
 
 
 @check(id="litellm.config.image-model-served", area="config",
-       title="LiteLLM serves the image model Open WebUI asks for")
+       title="LiteLLM serves the image model Open WebUI asks for",
+       fixes=("litellm-model-not-found",), image_path=True)
 def image_model_is_served(stack, settings):
     """Guide: Error "Model not found: nova-canvas", step 1."""
     proxy = stack.image_proxy
     if proxy is None:
         return skipped("no LiteLLM proxy or config found")
+    if proxy.config is None and proxy.config_elsewhere:
+        return skipped(f"the config of {proxy.name} comes from {proxy.config_elsewhere}")
+    if proxy.config is None and proxy.models_in_db:
+        return skipped(f"{proxy.name} keeps its models in its database (STORE_MODEL_IN_DB): the live checks see them")
     if proxy.config is None or proxy.config.data is None:
         return skipped(f"the config of {proxy.name} could not be read (see config.files / config-mounted)")
     if not settings.model and stack.openwebui_services and not image_model_set(stack):
         return skipped("IMAGE_GENERATION_MODEL is not set (see compose.openwebui.image-model)")
+    if not settings.model and not stack.openwebui_services:
+        return skipped("no Open WebUI in this project names an image model (pass --model to check one)")
     wanted = wanted_image_model(stack, settings.model)
     cfg = proxy.config
     if cfg.find(wanted.name):
         dep = cfg.find(wanted.name)[0]
-        return passed(f"{proxy.name} serves {wanted.name} ({dep.model})", at=cfg.at(dep.line))
+        return passed(f"{proxy.name} serves {wanted.name} ({dep.model})", at=dep.at())
     served = ", ".join(cfg.served()) or "none"
     asked = f" ({wanted.origin} at {wanted.location})" if wanted.location else f" ({wanted.origin})"
+    if proxy.models_in_db:
+        return skipped(f"{cfg.display} serves no {wanted.name!r}, but {proxy.name} also keeps models in its database "
+                       "(STORE_MODEL_IN_DB): the live checks tell")
     return failed(f"Open WebUI asks for {wanted.name!r}{asked}, but {cfg.display} serves no model_name "
                   f"{wanted.name!r} (it serves: {served})", fix="litellm-model-not-found",
                   at=cfg.at(cfg.data.line_of("model_list") if "model_list" in cfg.data else 1),
                   params={"model": wanted.name, "served": served, "service": proxy.name, "file": cfg.display})
 
 
-@check(id="litellm.config.image-stream", area="config", title="Image models carry no `stream` key")
+@check(id="litellm.config.image-stream", area="config", title="Image models carry no `stream` key",
+       fixes=("litellm-stream-enabled", "litellm-stream-key-rejected"), image_path=True)
 def image_models_do_not_stream(stack):
     """Guide Issue 1 says `stream: false`; LiteLLM 1.108.7 forwards any `stream` into Nova's
     imageGenerationConfig and Bedrock rejects it, so the key must go."""
@@ -58,13 +69,13 @@ def image_models_do_not_stream(stack):
     for proxy in _loaded(stack):
         for dep in image_deployments(proxy):
             if "stream" not in dep.params:
-                out.append(passed(f"{dep.model_name}: no stream key", at=proxy.config.at(dep.line)))
+                out.append(passed(f"{dep.model_name}: no stream key", at=dep.at()))
                 continue
             value = dep.params["stream"]
             shown = str(value).lower() if isinstance(value, bool) else str(value)
             target = deployment_image_model(dep)
             config_name = f"{target.name}'s imageGenerationConfig" if target else "the image request"
-            at = proxy.config.at(dep.line_of("stream"))
+            at = dep.at("stream")
             if value is True or is_true(str(value)):
                 out.append(failed(f"{dep.model_name} has `stream: {shown}`: image models do not stream, and LiteLLM "
                                   "passes the key to Bedrock, which rejects it", fix="litellm-stream-enabled",
@@ -78,7 +89,8 @@ def image_models_do_not_stream(stack):
     return out or [skipped("no image model deployments found")]
 
 
-@check(id="litellm.config.api-base", area="config", title="Every api_base is an http(s) URL")
+@check(id="litellm.config.api-base", area="config", title="Every api_base is an http(s) URL",
+       fixes=("litellm-api-base-invalid",))
 def api_base_is_url(stack):
     """The guide's `api_base: bedrock-runtime` is used verbatim as a URL prefix: every call fails."""
     out: list[Result] = []
@@ -87,8 +99,11 @@ def api_base_is_url(stack):
             for key in ("api_base", "aws_bedrock_runtime_endpoint"):
                 if key not in dep.params:
                     continue
-                value, _ = param(dep, key, proxy.service)
-                at = proxy.config.at(dep.line_of(key))
+                value, ref = param(dep, key, proxy.service)
+                at = dep.at(key)
+                if ref and not value:
+                    out.append(skipped(f"{dep.model_name}: {key} comes from {dep.params[key]}, not set in the files"))
+                    continue
                 try:
                     ok = bool(value) and urlsplit(value).scheme in ("http", "https") and bool(urlsplit(value).netloc)
                 except ValueError:
@@ -103,19 +118,24 @@ def api_base_is_url(stack):
     return out or [passed("no api_base set (LiteLLM builds the Bedrock URL from the region)")]
 
 
-@check(id="litellm.config.provider", area="config", title="Every model has a provider prefix LiteLLM knows")
+@check(id="litellm.config.provider", area="config", title="Every model has a provider prefix LiteLLM knows",
+       fixes=("litellm-provider-invalid",))
 def provider_is_known(stack):
     """LiteLLM drops a deployment with an unknown provider prefix silently."""
     known = litellm_providers()
     out: list[Result] = []
     for proxy in _loaded(stack):
         for dep in proxy.config.deployments:
-            at = proxy.config.at(dep.line_of("model"))
+            at = dep.at("model")
             explicit = dep.params.get("custom_llm_provider")
             provider = str(explicit) if explicit else dep.provider
+            if dep.model.startswith("os.environ/"):
+                out.append(skipped(f"{dep.model_name}: `model: {dep.model}` is resolved when the proxy starts, from a "
+                                   "variable not set in the files"))
+                continue
             if not dep.model:
                 out.append(failed(f"{dep.model_name} has no `model:` in litellm_params", fix="litellm-provider-invalid",
-                                  at=proxy.config.at(dep.line), params=_params(proxy, dep, value="(none)")))
+                                  at=dep.at(), params=_params(proxy, dep, value="(none)")))
             elif not provider:
                 continue  # a bare model name: LiteLLM looks it up in its model map
             elif provider not in known:
@@ -128,7 +148,8 @@ def provider_is_known(stack):
 
 
 @check(id="litellm.config.provisioned-model", area="config",
-       title="A provisioned Nova Canvas keeps the base model in `model:`")
+       title="A provisioned Nova Canvas keeps the base model in `model:`",
+       fixes=("litellm-provisioned-model-format",))
 def provisioned_model_format(stack):
     """Guide "For Higher Throughput" puts the ARN in `model:`; LiteLLM then sends the wrong body."""
     out: list[Result] = []
@@ -148,12 +169,13 @@ def provisioned_model_format(stack):
                 f"{dep.model_name} names a provisioned/custom model ARN as `model:`; LiteLLM cannot tell it is Nova "
                 "Canvas and sends a Stability-format body. Keep `model: bedrock/amazon.nova-canvas-v1:0` and put "
                 "the ARN in `model_id`", fix="litellm-provisioned-model-format",
-                at=proxy.config.at(dep.line_of("model")), params=_params(proxy, dep, value=dep.provider_model)))
+                at=dep.at("model"), params=_params(proxy, dep, value=dep.provider_model)))
     return out or [passed("no image deployment names a model ARN in `model:`")]
 
 
 @check(id="litellm.config.inference-profile", area="config",
-       title="Models that need an inference profile are called through one")
+       title="Models that need an inference profile are called through one",
+       fixes=("bedrock-inference-profile-required",))
 def inference_profile_used(stack):
     out: list[Result] = []
     for proxy in _loaded(stack):
@@ -167,12 +189,13 @@ def inference_profile_used(stack):
                 out.append(failed(
                     f"{dep.model_name}: Bedrock does not serve {mid} on demand by its bare id; call it through "
                     f"the inference profile {profile}", fix="bedrock-inference-profile-required",
-                    at=proxy.config.at(dep.line_of("model_id") if "model_id" in dep.params else dep.line_of("model")),
+                    at=dep.at("model_id" if "model_id" in dep.params else "model"),
                     params=_params(proxy, dep, value=mid, profile=profile)))
     return out or [passed("no deployment needs an inference profile")]
 
 
-@check(id="litellm.config.drop-params", area="config", title="The image proxy drops unsupported parameters")
+@check(id="litellm.config.drop-params", area="config", title="The image proxy drops unsupported parameters",
+       fixes=("litellm-drop-params-off",), image_path=True)
 def drop_params_on(stack):
     """Open WebUI always sends response_format; without drop_params LiteLLM rejects it for Bedrock."""
     proxy = stack.image_proxy
@@ -195,7 +218,8 @@ def drop_params_on(stack):
                   params={"service": proxy.name, "file": proxy.config.display})
 
 
-@check(id="litellm.config.region", area="config", title="The image model is offered in the configured region")
+@check(id="litellm.config.region", area="config", title="The image model is offered in the configured region",
+       fixes=("bedrock-region-unsupported",), image_path=True)
 def region_offers_model(stack):
     out: list[Result] = []
     for proxy in _loaded(stack):
@@ -204,7 +228,7 @@ def region_offers_model(stack):
             if model is None:
                 continue
             region, origin = deployment_region(dep, proxy)
-            at = proxy.config.at(dep.line_of("aws_region_name"))
+            at = dep.at("aws_region_name")
             if region is None:
                 out.append(skipped(f"{dep.model_name}: no region in the config or the proxy's environment"))
             elif region not in model.regions:
@@ -217,16 +241,20 @@ def region_offers_model(stack):
 
 
 @check(id="litellm.config.image-model-in-chat", area="config",
-       title="The image model is not offered as a chat model")
+       title="The image model is not offered as a chat model",
+       fixes=("image-model-in-chat",))
 def image_model_not_in_chat(stack):
     """With one proxy for chat and images, Open WebUI lists the image model among chat models."""
     proxy = stack.chat_proxy
     if proxy is None or proxy.config is None or not stack.openwebui_services:
         return skipped("no chat proxy and Open WebUI pair found")
+    urls = [u for svc in stack.openwebui_services for u in svc.api_base_urls()]
+    if stack.openwebuis and not any(stack.proxy_for_url(u) is proxy for u in urls):
+        return passed(f"Open WebUI lists no chat models from {proxy.name} (no OPENAI_API_BASE_URL names it)")
     deps = [d for d in proxy.config.deployments if is_image_deployment(d)]
     if not deps:
         return passed(f"{proxy.name} (chat) serves no image model")
     return [warned(f"{d.model_name} is served by {proxy.name}, the proxy Open WebUI lists chat models from: users "
                    "can pick it as a chat model, and chatting with it fails (\"required key [messages] not found\")",
-                   fix="image-model-in-chat", at=proxy.config.at(d.line), params=_params(proxy, d))
+                   fix="image-model-in-chat", at=d.at(), params=_params(proxy, d))
             for d in deps]

@@ -70,7 +70,8 @@ def _liveliness(litellm: LiteLLM, target: Target) -> Result:
     try:
         answer = litellm.liveliness(target)
     except ProbeError as err:
-        how = "does not answer" if err.kind in ("refused", "timeout", "dns") else "answers, but not like LiteLLM"
+        how = "does not answer" if err.kind in ("refused", "timeout", "dns", "closed") else \
+            "answers, but not like LiteLLM"
         return failed(f"{target.label} ({target.url_origin}) {how}: {err}", fix="litellm-unreachable", at=at,
                       params=_params(target), url=target.url, reason=err.kind)
     body = _json_of(answer)
@@ -86,7 +87,8 @@ def _liveliness(litellm: LiteLLM, target: Target) -> Result:
 
 
 @check(id=REACHABLE, area="litellm", title="The LiteLLM proxy answers", needs=("network",),
-       retry_on_wait=True, timeout=15)
+       retry_on_wait=True, timeout=15,
+       fixes=("litellm-unreachable",))
 def proxy_answers(litellm):
     """GET /health/liveliness (no auth, free): guide "Images Not Appearing", item 5."""
     return litellm.each(lambda t: _liveliness(litellm, t))
@@ -114,7 +116,8 @@ def _version(litellm: LiteLLM, target: Target) -> Result:
 
 
 @check(id=VERSION, area="litellm", title="The proxy runs a safe LiteLLM release", needs=("network",),
-       depends_on=(REACHABLE,), timeout=15)
+       depends_on=(REACHABLE,), timeout=15,
+       fixes=("litellm-version-compromised",))
 def safe_release(litellm):
     """The version is in /health/readiness/details (auth) in LiteLLM 1.108.7, not in /health/readiness."""
     return litellm.each(lambda t: _version(litellm, t))
@@ -204,7 +207,9 @@ def _key(litellm: LiteLLM, stack: Stack, target: Target) -> list[Result]:
 
 
 @check(id=KEY, area="litellm", title="The proxy accepts the key", needs=("network",),
-       depends_on=(REACHABLE,), timeout=15)
+       depends_on=(REACHABLE,), timeout=15,
+       fixes=("openwebui-api-key-mismatch", "litellm-config-stale", "container-env-stale", "litellm-unhealthy",
+              "litellm-unreachable"))
 def key_accepted(litellm, stack):
     """GET /v1/models with the key, and with Open WebUI's key when that differs."""
     return [r for rs in litellm.each(lambda t: _key(litellm, stack, t)) for r in rs]
@@ -219,7 +224,9 @@ def _served(answer: Answer) -> list[str]:
 
 
 @check(id=IMAGE_MODEL, area="litellm", title="The proxy serves the image model Open WebUI asks for",
-       needs=("network",), depends_on=(KEY,), timeout=15)
+       needs=("network",), depends_on=(KEY,), timeout=15,
+       fixes=("litellm-model-not-found", "litellm-config-stale", "litellm-provider-invalid", "litellm-unhealthy",
+              "litellm-unreachable"), image_path=True)
 def image_model_served(litellm, stack, settings):
     """Guide: Error "Model not found: nova-canvas" (the running proxy, not the file)."""
     target = litellm.image_target
@@ -241,11 +248,11 @@ def image_model_served(litellm, stack, settings):
         if dep.provider and dep.provider not in litellm_providers():
             return failed(f"{cfg.display} defines {wanted.name}, but with the provider {dep.provider!r}, which "
                           f"LiteLLM does not know, so the proxy dropped it (it serves: {shown})",
-                          fix="litellm-provider-invalid", at=cfg.at(dep.line_of("model")),
+                          fix="litellm-provider-invalid", at=dep.at("model"),
                           params={**params, "value": dep.model})
         return failed(f"{cfg.display} defines {wanted.name}, but {target.label} does not serve it (it serves: "
                       f"{shown}): the proxy runs an older config; restart it", fix="litellm-config-stale",
-                      at=cfg.at(dep.line), params=params, served=served)
+                      at=dep.at(), params=params, served=served)
     return failed(f"Open WebUI asks for {wanted.name!r} ({asked}), but {target.label} does not serve it "
                   f"(it serves: {shown})", fix="litellm-model-not-found", at=wanted.location, params=params,
                   served=served)
@@ -331,7 +338,8 @@ def _config_current(litellm: LiteLLM, target: Target) -> Result:
 
 
 @check(id=CONFIG_CURRENT, area="litellm", title="The running proxy serves the config on disk",
-       needs=("network",), depends_on=(KEY,), timeout=15)
+       needs=("network",), depends_on=(KEY,), timeout=15,
+       fixes=("litellm-config-stale", "litellm-unhealthy", "litellm-unreachable"))
 def config_current(litellm):
     """/model/info (model, aws_region_name, api_base, stream per deployment) against the file."""
     return litellm.each(lambda t: _config_current(litellm, t))
@@ -340,7 +348,8 @@ def config_current(litellm):
 # -- the paid health probe, opt-in --------------------------------------------------------------
 
 @check(id=MODEL_HEALTH, area="litellm", title="LiteLLM's own health check of the image model passes",
-       needs=("network", "paid"), depends_on=(IMAGE_MODEL,), timeout=130)
+       needs=("network", "paid"), depends_on=(IMAGE_MODEL,), timeout=130,
+       fixes=("litellm-unhealthy", "litellm-model-not-found", "generation-timeout"), image_path=True)
 def model_health(litellm, stack, settings):
     """GET /health?model=X makes one real, billed call: only when this id is named with --only."""
     if not any(fnmatch.fnmatchcase(MODEL_HEALTH, p) for p in settings.only if p != "litellm"):

@@ -14,7 +14,8 @@ def _compose_proxies(stack: Stack) -> list[Proxy]:
 
 
 @check(id="compose.litellm.config-mounted", area="config",
-       title="The LiteLLM config is mounted where --config reads it")
+       title="The LiteLLM config is mounted where --config reads it",
+       fixes=("litellm-config-not-mounted",))
 def config_is_mounted(stack):
     """Guide: Error "Model not found", step 2."""
     proxies = _compose_proxies(stack)
@@ -26,28 +27,58 @@ def config_is_mounted(stack):
         vol_line = svc.raw.line_of("volumes") if svc.raw is not None and "volumes" in svc.raw else svc.line
         target = proxy.config_container_path or DEFAULT_CONFIG_TARGET
         params = {"service": svc.name, "target": target, "file": svc.file}
-        if not proxy.config_container_path:
+        cmd_at = Location(svc.file, svc.raw.line_of("command") if svc.raw is not None and "command" in svc.raw
+                          else svc.line)
+        if proxy.config_in_env is not None:
+            var = proxy.config_in_env.name
+            out.append(failed(f"the {svc.name} service hands LiteLLM its config in the variable {var}, which LiteLLM "
+                              "never reads (it reads --config, CONFIG_FILE_PATH, or LITELLM_CONFIG_BUCKET_NAME + "
+                              "LITELLM_CONFIG_BUCKET_OBJECT_KEY): the proxy serves no models",
+                              fix="litellm-config-not-mounted", at=svc.at(var), params=params))
+        elif proxy.config_elsewhere:
+            out.append(passed(f"{svc.name}: the config comes from {proxy.config_elsewhere}", at=cmd_at,
+                              config_source=proxy.config_elsewhere))
+        elif not proxy.config_container_path:
+            if proxy.models_in_db:
+                out.append(passed(f"{svc.name}: no config file; STORE_MODEL_IN_DB=True keeps the models in LiteLLM's "
+                                  "database (only the live checks can see them)", at=svc.at("STORE_MODEL_IN_DB")))
+                continue
             out.append(failed(f"the {svc.name} service starts LiteLLM without --config (nor CONFIG_FILE_PATH): it "
                               "serves no models from your config file", fix="litellm-config-not-mounted",
-                              at=Location(svc.file, svc.raw.line_of("command") if svc.raw is not None and
-                                          "command" in svc.raw else svc.line), params=params))
+                              at=cmd_at, params=params))
         elif not proxy.config_mounted:
             out.append(failed(f"the {svc.name} service reads --config {target}, but no volume mounts a file there: "
                               "the proxy starts without your models", fix="litellm-config-not-mounted",
                               at=Location(svc.file, vol_line), params=params))
         else:
             shown = proxy.config.display if proxy.config else "?"
-            out.append(passed(f"{svc.name}: {shown} is mounted at {target}", at=Location(svc.file, vol_line)))
+            how = "is mounted" if proxy.config is None or proxy.config.origin == "file" else \
+                f"comes from {proxy.config.origin}"
+            out.append(passed(f"{svc.name}: {shown} {how} at {target}", at=Location(svc.file, vol_line)))
     return out
 
 
-@check(id="compose.litellm.master-key", area="config", title="Each LiteLLM proxy has a private master key")
+@check(id="compose.litellm.master-key", area="config", title="Each LiteLLM proxy has a private master key",
+       fixes=("litellm-master-key-unsafe",))
 def master_key_is_safe(stack):
     out: list[Result] = []
     for proxy in stack.proxies.values():
         key = proxy.master_key()
         svc = proxy.service
         params = {"service": proxy.name}
+        if key is not None and not key.value and key.from_reference:
+            out.append(skipped(f"{proxy.name}: the master key comes from a variable that is not set here "
+                               f"({key.location or 'set it in .env or the environment'})"))
+            continue
+        examples = {m.example for m in stack.env_missing}
+        if key is not None and key.location is not None and key.location.file in examples:
+            out.append(skipped(f"{proxy.name}: the master key is read from {key.location.file}, an example: the real "
+                               "key is in the file it is copied to (see config.env-file)"))
+            continue
+        if (key is None or not key.value) and svc is not None and svc.missing_env_files:
+            out.append(skipped(f"{proxy.name}: the master key may be in {', '.join(svc.missing_env_files)}, which "
+                               "is not here (see config.files)"))
+            continue
         if key is None or not key.value:
             if svc is None:
                 out.append(skipped(f"{proxy.name}: no master_key in the config; LiteLLM may get it from "
@@ -97,7 +128,8 @@ def _credential_source(proxy: Proxy) -> tuple[str | None, list[str]]:
 
 
 @check(id="compose.litellm.aws-credentials", area="config",
-       title="The image proxy gets AWS credentials or a Bedrock API key")
+       title="The image proxy gets AWS credentials or a Bedrock API key",
+       fixes=("aws-credentials-missing",), image_path=True)
 def aws_credentials_reach_proxy(stack):
     """Guide Method 2: AWS_BEARER_TOKEN_BEDROCK must reach the proxy."""
     proxy = stack.image_proxy
@@ -107,6 +139,12 @@ def aws_credentials_reach_proxy(stack):
         return skipped(f"{proxy.name} has no Bedrock image deployment")
     source, empty = _credential_source(proxy)
     svc = proxy.service
+    from_example = [m.example for m in stack.env_missing]
+    referenced = [n for n in ("AWS_BEARER_TOKEN_BEDROCK", "AWS_ACCESS_KEY_ID", "AWS_PROFILE")
+                  if n in svc.env and svc.env[n].from_reference]
+    if not source and from_example and (referenced or empty):
+        return skipped(f"{proxy.name} takes its Bedrock credentials from {', '.join(referenced or empty)}, which only "
+                       f"{from_example[0]} names here (see config.env-file)")
     if source:
         var = source.split("/")[0] if source.isupper() or "/" in source else None
         return passed(f"{proxy.name}: Bedrock credentials from {source}", at=svc.at(var))
@@ -115,3 +153,26 @@ def aws_credentials_reach_proxy(stack):
     return failed(f"no AWS credentials or Bedrock API key reach the {svc.name} service{detail}: every Bedrock call "
                   "fails with \"Invalid Authentication\"", fix="aws-credentials-missing",
                   at=svc.at(empty[0] if empty else None), params={"service": svc.name, "file": svc.file})
+
+
+@check(id="cloudformation.litellm.config-source", area="config",
+       title="The production LiteLLM container gets its config in a way LiteLLM reads",
+       fixes=("litellm-config-not-mounted",))
+def cfn_config_source(stack):
+    """An ECS container given its config text in an environment variable (LITELLM_CONFIG ...) serves no
+    models: LiteLLM reads --config, CONFIG_FILE_PATH, or the LITELLM_CONFIG_BUCKET_* pair."""
+    from canvas_doctor.stack.discover import CONFIG_TEXT_VARS
+    out: list[Result] = []
+    for svc in stack.cfn_services:
+        if not svc.is_litellm:
+            continue
+        var = next((v for v in CONFIG_TEXT_VARS if v in svc.env), None)
+        if var is not None:
+            out.append(failed(f"the {svc.name} container hands LiteLLM its config in the variable {var}, which "
+                              "LiteLLM never reads (it reads --config, CONFIG_FILE_PATH, or LITELLM_CONFIG_BUCKET_NAME "
+                              "+ LITELLM_CONFIG_BUCKET_OBJECT_KEY): production serves no models",
+                              fix="litellm-config-not-mounted", at=svc.at(var),
+                              params={"service": svc.name, "target": "/app/config.yaml", "file": svc.file}))
+        else:
+            out.append(passed(f"{svc.name}: no config text in an unread variable", at=svc.at()))
+    return out or [skipped("no LiteLLM container in the CloudFormation templates")]

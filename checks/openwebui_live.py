@@ -87,7 +87,8 @@ def _unreachable(message: str, stack: Stack, target: Target, **data: Any) -> Res
 
 # -- 1. /health ---------------------------------------------------------------------------------
 @check(id="openwebui.health", area="openwebui", title="Open WebUI answers /health", needs=("network",),
-       retry_on_wait=True, timeout=15)
+       retry_on_wait=True, timeout=15,
+       fixes=("openwebui-unreachable",))
 def answers_health(settings, stack, http: Http):
     target = openwebui_target(settings, stack)
     url = f"{target.url}/health"
@@ -132,7 +133,8 @@ def read_version(http: Http, base: str) -> str:
 
 
 @check(id="openwebui.version", area="openwebui", title="Open WebUI reports its version", needs=("network",),
-       depends_on=("openwebui.health",))
+       depends_on=("openwebui.health",),
+       fixes=("openwebui-unreachable",))
 def reports_version(settings, stack, http: Http):
     target = openwebui_target(settings, stack)
     try:
@@ -283,7 +285,11 @@ def evaluate(config: dict[str, Any], stack: Stack) -> list[Result]:
 
 
 @check(id="openwebui.image-settings", area="openwebui", title="The running Open WebUI's image settings are sound",
-       needs=("network",), depends_on=("openwebui.version",), timeout=15)
+       needs=("network",), depends_on=("openwebui.version",), timeout=15,
+       fixes=("openwebui-image-generation-disabled", "openwebui-image-engine-not-openai",
+              "openwebui-image-model-unset", "openwebui-images-api-base-unset", "litellm-model-not-found",
+              "image-size-unsupported", "openwebui-config-persisted", "container-env-stale",
+              "openwebui-token-rejected", "openwebui-unreachable"), image_path=True)
 def effective_image_settings(settings, stack, http: Http):
     read = read_image_config(http, settings, stack)
     if read.problem is not None:
@@ -382,7 +388,8 @@ def _persisted(diff: Difference, svc: Service, url: str) -> Result:
 
 @check(id="openwebui.config-persisted", area="openwebui",
        title="The running Open WebUI uses the image settings the files give it", needs=("network",),
-       depends_on=("openwebui.version",), timeout=15)
+       depends_on=("openwebui.version",), timeout=15,
+       fixes=("openwebui-config-persisted", "container-env-stale"), image_path=True)
 def stored_settings_match_files(settings, stack, http: Http):
     svc = openwebui_service(stack)
     if svc is None:

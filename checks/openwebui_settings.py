@@ -19,7 +19,8 @@ def _for_each(services: list[Service], what: str, rule) -> list[Result]:
 
 
 def _compose(stack: Stack) -> list[Service]:
-    return [stack.openwebui] if stack.openwebui else []
+    """Every Open WebUI service of the compose project (each is judged, not only the first)."""
+    return list(stack.openwebuis)
 
 
 def _cfn(stack: Stack) -> list[Service]:
@@ -41,13 +42,15 @@ def enable_image_generation(svc: Service) -> Result:
                   at=svc.at("ENABLE_IMAGE_GENERATION"), params=_params(svc))
 
 
-@check(id="compose.openwebui.image-generation", area="config", title="Open WebUI has image generation on")
+@check(id="compose.openwebui.image-generation", area="config", title="Open WebUI has image generation on",
+       fixes=("openwebui-image-generation-disabled",), image_path=True)
 def compose_image_generation_on(stack):
     return _for_each(_compose(stack), "service in the compose file", enable_image_generation)
 
 
 @check(id="cloudformation.openwebui.image-generation", area="config",
-       title="Open WebUI (production) has image generation on")
+       title="Open WebUI (production) has image generation on",
+       fixes=("openwebui-image-generation-disabled",), image_path=True)
 def cfn_image_generation_on(stack):
     return _for_each(_cfn(stack), "container in the CloudFormation templates", enable_image_generation)
 
@@ -63,13 +66,15 @@ def image_engine_is_openai(svc: Service) -> Result:
                   at=svc.at("IMAGE_GENERATION_ENGINE"), params=_params(svc))
 
 
-@check(id="compose.openwebui.image-engine", area="config", title="Open WebUI uses the OpenAI-compatible engine")
+@check(id="compose.openwebui.image-engine", area="config", title="Open WebUI uses the OpenAI-compatible engine",
+       fixes=("openwebui-image-engine-not-openai",), image_path=True)
 def compose_image_engine(stack):
     return _for_each(_compose(stack), "service in the compose file", image_engine_is_openai)
 
 
 @check(id="cloudformation.openwebui.image-engine", area="config",
-       title="Open WebUI (production) uses the OpenAI-compatible engine")
+       title="Open WebUI (production) uses the OpenAI-compatible engine",
+       fixes=("openwebui-image-engine-not-openai",), image_path=True)
 def cfn_image_engine(stack):
     return _for_each(_cfn(stack), "container in the CloudFormation templates", image_engine_is_openai)
 
@@ -94,13 +99,15 @@ def image_model_is_set(svc: Service, stack: Stack) -> Result:
                   params=_params(svc, model=_suggested_model(stack)))
 
 
-@check(id="compose.openwebui.image-model", area="config", title="Open WebUI knows which image model to use")
+@check(id="compose.openwebui.image-model", area="config", title="Open WebUI knows which image model to use",
+       fixes=("openwebui-image-model-unset",), image_path=True)
 def compose_image_model(stack):
     return _for_each(_compose(stack), "service in the compose file", lambda s: image_model_is_set(s, stack))
 
 
 @check(id="cloudformation.openwebui.image-model", area="config",
-       title="Open WebUI (production) knows which image model to use")
+       title="Open WebUI (production) knows which image model to use",
+       fixes=("openwebui-image-model-unset",), image_path=True)
 def cfn_image_model(stack):
     return _for_each(_cfn(stack), "container in the CloudFormation templates", lambda s: image_model_is_set(s, stack))
 
@@ -121,13 +128,15 @@ def automatic_generation(svc: Service) -> Result:
 
 
 @check(id="compose.openwebui.automatic-generation", area="config",
-       title="No reliance on AUTOMATIC_IMAGE_GENERATION")
+       title="No reliance on AUTOMATIC_IMAGE_GENERATION",
+       fixes=("openwebui-automatic-generation-on",))
 def compose_automatic_generation(stack):
     return _for_each(_compose(stack), "service in the compose file", automatic_generation)
 
 
 @check(id="cloudformation.openwebui.automatic-generation", area="config",
-       title="No reliance on AUTOMATIC_IMAGE_GENERATION (production)")
+       title="No reliance on AUTOMATIC_IMAGE_GENERATION (production)",
+       fixes=("openwebui-automatic-generation-on",))
 def cfn_automatic_generation(stack):
     return _for_each(_cfn(stack), "container in the CloudFormation templates", automatic_generation)
 
@@ -164,14 +173,16 @@ def images_api_is_set(svc: Service, stack: Stack) -> list[Result]:
 
 
 @check(id="compose.openwebui.images-api", area="config",
-       title="Open WebUI sends image requests to LiteLLM, with a key")
+       title="Open WebUI sends image requests to LiteLLM, with a key",
+       fixes=("openwebui-images-api-base-unset",), image_path=True)
 def compose_images_api(stack):
     svcs = _compose(stack)
     return [r for s in svcs for r in images_api_is_set(s, stack)] or [skipped("no Open WebUI service found")]
 
 
 @check(id="cloudformation.openwebui.images-api", area="config",
-       title="Open WebUI (production) sends image requests to LiteLLM, with a key")
+       title="Open WebUI (production) sends image requests to LiteLLM, with a key",
+       fixes=("openwebui-images-api-base-unset",), image_path=True)
 def cfn_images_api(stack):
     svcs = _cfn(stack)
     return [r for s in svcs for r in images_api_is_set(s, stack)] or [
@@ -179,7 +190,8 @@ def cfn_images_api(stack):
 
 
 # -- 6. IMAGE_SIZE accepted by the image model ------------------------------------------------
-@check(id="compose.openwebui.image-size", area="config", title="IMAGE_SIZE is a size the image model accepts")
+@check(id="compose.openwebui.image-size", area="config", title="IMAGE_SIZE is a size the image model accepts",
+       fixes=("image-size-unsupported",), image_path=True)
 def image_size_accepted(stack, settings):
     svcs = stack.openwebui_services
     if not svcs:

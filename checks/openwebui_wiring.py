@@ -8,6 +8,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from canvas_doctor.api import Result, check, failed, passed, skipped
+from canvas_doctor.stack.intent import url_is_litellm
 from canvas_doctor.stack.model import Proxy, Service, Stack
 
 URL_VARS = (("OPENAI_API_BASE_URL", False), ("IMAGES_OPENAI_API_BASE_URL", True))
@@ -26,8 +27,23 @@ def _expected(stack: Stack, image: bool) -> str:
     return "http://litellm:4000/v1"
 
 
-def _url_problem(url: str, svc: Service, stack: Stack) -> str | None:
-    """Why `url` does not reach a LiteLLM proxy's /v1 from inside the compose container, or None."""
+def _host_reaches_proxy(host: str, port: int | None, svc: Service, stack: Stack) -> Proxy | None:
+    """host.docker.internal (with `extra_hosts: host.docker.internal:host-gateway`, or Docker Desktop) reaches
+    this machine: a proxy whose port is published there is reached through it."""
+    if host != "host.docker.internal":
+        return None
+    for proxy in stack.proxies.values():
+        if proxy.service and any(pm.host_port == port and (pm.host_ip in (None, "", "0.0.0.0", "::"))
+                                 for pm in proxy.service.ports):
+            return proxy
+    return None
+
+
+def _url_problem(url: str, svc: Service, stack: Stack, image: bool) -> str | None:
+    """Why `url` does not reach a LiteLLM proxy's /v1 from inside the compose container, or None.
+
+    Only URLs meant for a LiteLLM proxy are judged: one that names another server (OpenRouter, Ollama,
+    api.openai.com, another service of the stack) is another provider chosen on purpose."""
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -37,22 +53,26 @@ def _url_problem(url: str, svc: Service, stack: Stack) -> str | None:
         return "is not an http(s) URL"
     host = parts.hostname.lower()
     path = parts.path.rstrip("/")
+    effective = port or (443 if parts.scheme == "https" else 80)
+    proxy = stack.proxy_for_url(url) or _host_reaches_proxy(host, effective, svc, stack)
+    if proxy is None and host not in LOCAL_HOSTS:
+        if url_is_litellm(stack, url) is not True or not stack.compose_services:
+            return None  # not a LiteLLM proxy of this stack: nothing here to judge it against
+        if set(svc.networks) & stack.external_networks or svc.network_mode not in (None, "bridge", "default"):
+            return None  # may be a proxy of another compose project on a shared network
+        names = [s.name for s in stack.compose_services.values()]
+        return f"names the host {host!r}, which is no service of the compose file ({', '.join(names)})"
     if path not in ("", "/v1"):
         return f"has the path {parts.path!r}; LiteLLM serves the OpenAI API at /v1"
-    if host in LOCAL_HOSTS:
+    if host in LOCAL_HOSTS and proxy is None:
         if svc.network_mode == "host":
             return None
         return ("points at localhost, which inside the Open WebUI container is that container itself; "
                 "use the LiteLLM service's name")
-    if not stack.compose_services:
-        return None
-    proxy = stack.proxy_for_url(url)
     if proxy is None:
-        names = [s.name for s in stack.compose_services.values()]
-        if host in {h.lower() for s in stack.compose_services.values() for h in s.hostnames}:
-            return f"names {host}, which is not a LiteLLM service"
-        return f"names the host {host!r}, which is no service of the compose file ({', '.join(names)})"
-    effective = port or (443 if parts.scheme == "https" else 80)
+        return None
+    if host == "host.docker.internal":
+        return None  # the published port was matched above
     if effective != proxy.port:
         return f"uses port {effective}, but the {proxy.name} service listens on {proxy.port} inside the network"
     if parts.scheme == "https":
@@ -61,58 +81,75 @@ def _url_problem(url: str, svc: Service, stack: Stack) -> str | None:
 
 
 @check(id="compose.openwebui.api-base", area="config",
-       title="Open WebUI's API URLs reach the LiteLLM service's /v1")
+       title="Open WebUI's API URLs reach the LiteLLM service's /v1",
+       fixes=("openwebui-api-base-wrong",))
 def api_base_reaches_litellm(stack):
-    svc = stack.openwebui
-    if svc is None:
+    """OPENAI_API_BASE_URL (or the `;`-separated OPENAI_API_BASE_URLS) and IMAGES_OPENAI_API_BASE_URL of every
+    Open WebUI service; URLs of other providers are left alone."""
+    if not stack.openwebuis:
         return skipped("no Open WebUI service in the compose file")
     out: list[Result] = []
-    for var, image in URL_VARS:
-        value = svc.get(var)
-        if value is None or not value.strip():
-            if var == "OPENAI_API_BASE_URL":
-                out.append(failed(f"{var} is not set for {svc.name}: Open WebUI would use api.openai.com",
-                                  fix="openwebui-api-base-wrong", at=svc.at(var),
-                                  params={"service": svc.name, "var": var, "expected": _expected(stack, image)}))
-            continue  # IMAGES_OPENAI_API_BASE_URL unset is compose.openwebui.images-api's finding
-        problem = _url_problem(value, svc, stack)
-        if problem:
-            out.append(failed(f"{var}={value} {problem}", fix="openwebui-api-base-wrong", at=svc.at(var),
-                              params={"service": svc.name, "var": var, "expected": _expected(stack, image)}))
-        else:
-            out.append(passed(f"{var}={value}", at=svc.at(var)))
-    return out
+    for svc in stack.openwebuis:
+        for var, image in URL_VARS:
+            if image:
+                value = svc.get(var)
+                urls = [value.strip()] if value and value.strip() else []
+            else:
+                var = svc.url_var
+                urls = svc.api_base_urls()
+            for url in urls:
+                problem = _url_problem(url, svc, stack, image)
+                if problem:
+                    out.append(failed(f"{var}={url} {problem}", fix="openwebui-api-base-wrong", at=svc.at(var),
+                                      params={"service": svc.name, "var": var, "expected": _expected(stack, image)}))
+                else:
+                    out.append(passed(f"{svc.name}: {var}={url}", at=svc.at(var)))
+    return out or [skipped("Open WebUI names no OpenAI-compatible URL (chat goes elsewhere, e.g. Ollama)")]
 
 
-@check(id="compose.openwebui.api-key", area="config", title="Open WebUI's keys are keys LiteLLM accepts")
+@check(id="compose.openwebui.api-key", area="config", title="Open WebUI's keys are keys LiteLLM accepts",
+       fixes=("openwebui-api-key-mismatch",))
 def api_key_accepted(stack):
-    svc = stack.openwebui
-    if svc is None:
+    if not stack.openwebuis:
         return skipped("no Open WebUI service in the compose file")
     out: list[Result] = []
-    for var, image in KEY_VARS:
-        setting = svc.env.get(var)
-        if setting is None or (image and not setting.value):
-            continue  # an unset IMAGES_OPENAI_API_KEY is compose.openwebui.images-api's finding
-        proxy = _target(stack, image)
-        if proxy is None:
-            continue
-        master = proxy.master_key()
-        params = {"service": svc.name, "var": var, "proxy": proxy.name}
-        if master is None or not master.value:
-            out.append(skipped(f"{var}: the {proxy.name} proxy's master key is not known from the files"))
-            continue
-        if setting.value == master.value:
-            out.append(passed(f"{var} is the {proxy.name} proxy's master key", at=svc.at(var)))
-        elif not setting.value:
-            out.append(failed(f"{var} is empty for {svc.name}; the {proxy.name} proxy needs its master key",
-                              fix="openwebui-api-key-mismatch", at=svc.at(var), params=params))
-        elif proxy.service and proxy.service.get("DATABASE_URL"):
-            out.append(passed(f"{var} is not the {proxy.name} proxy's master key; it may be a virtual key "
-                              "from its database (the live checks confirm)", at=svc.at(var)))
-        else:
-            where = f" ({master.location})" if master.location else ""
-            out.append(failed(f"{var} of {svc.name} is not the {proxy.name} proxy's master key{where}, and that "
-                              "proxy has no database for virtual keys: every request will be refused",
-                              fix="openwebui-api-key-mismatch", at=svc.at(var), params=params))
+    for svc in stack.openwebuis:
+        pairs: list[tuple[str, str, Proxy | None]] = []
+        key_var = "OPENAI_API_KEYS" if svc.url_var == "OPENAI_API_BASE_URLS" else "OPENAI_API_KEY"
+        keys = svc.api_keys()
+        for i, url in enumerate(svc.api_base_urls()):
+            pairs.append((key_var, keys[i] if i < len(keys) else "", stack.proxy_for_url(url)))
+        if not svc.api_base_urls() and key_var in svc.env:
+            pairs.append((key_var, svc.get(key_var) or "", stack.chat_proxy))
+        image_key = svc.env.get("IMAGES_OPENAI_API_KEY")
+        if image_key is not None and image_key.value:
+            pairs.append(("IMAGES_OPENAI_API_KEY", image_key.value,
+                          stack.proxy_for_url(svc.get("IMAGES_OPENAI_API_BASE_URL")) or stack.image_proxy))
+        for var, value, proxy in pairs:
+            if proxy is None:
+                continue
+            setting = svc.env.get(var)
+            master = proxy.master_key()
+            params = {"service": svc.name, "var": var, "proxy": proxy.name}
+            if master is None or not master.value:
+                out.append(skipped(f"{var}: the {proxy.name} proxy's master key is not known from the files"))
+                continue
+            if value == master.value:
+                out.append(passed(f"{var} is the {proxy.name} proxy's master key", at=svc.at(var)))
+            elif not value:
+                if setting is not None and setting.from_reference:
+                    out.append(skipped(f"{var} of {svc.name} comes from a variable that is not set here"))
+                    continue
+                out.append(failed(f"{var} is empty for {svc.name}; the {proxy.name} proxy needs its master key",
+                                  fix="openwebui-api-key-mismatch", at=svc.at(var), params=params))
+            elif proxy.service and (proxy.service.get("DATABASE_URL") or proxy.models_in_db):
+                out.append(passed(f"{var} is not the {proxy.name} proxy's master key; it may be a virtual key "
+                                  "from its database (the live checks confirm)", at=svc.at(var)))
+            elif master.from_reference and not master.location:
+                out.append(skipped(f"{var}: the {proxy.name} proxy's master key comes from a variable not set here"))
+            else:
+                where = f" ({master.location})" if master.location else ""
+                out.append(failed(f"{var} of {svc.name} is not the {proxy.name} proxy's master key{where}, and that "
+                                  "proxy has no database for virtual keys: every request will be refused",
+                                  fix="openwebui-api-key-mismatch", at=svc.at(var), params=params))
     return out or [skipped("no Open WebUI keys to compare")]

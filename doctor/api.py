@@ -5,7 +5,8 @@ name (``stack``, ``settings``, ``litellm``, ``openwebui``, ``docker``, ``aws``, 
 the runner injects them, so checks never build their own clients. It returns one
 :class:`Result`, a list of them, or yields them; it never prints.
 
-    @check(id="compose.openwebui.image-model", area="config", title="Open WebUI knows its image model")
+    @check(id="compose.openwebui.image-model", area="config", title="Open WebUI knows its image model",
+           fixes=("openwebui-image-model-unset",))
     def image_model_is_set(stack):
         ...
         return fail("IMAGE_GENERATION_MODEL is not set", fix="openwebui-image-model-unset", at=loc)
@@ -33,23 +34,35 @@ def check(
     after: Iterable[str] = (),
     timeout: float = 10.0,
     retry_on_wait: bool = False,
+    image_path: bool = False,
+    fixes: Iterable[str] = (),
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare a function as a check. Registration happens in the registry, not on import.
 
     `depends_on`: checks that must pass (or warn) first, else this one is skipped with the reason.
     `after`: checks to wait for (their results are in the injected `results`) without that rule,
-    for a check that must run precisely when another failed."""
+    for a check that must run precisely when another failed.
+    `image_path`: a rule of the LiteLLM/Bedrock image path; the runner skips it, with the reason, where
+    the stack sets up no image generation or draws with another engine on purpose.
+    `fixes`: every fix id its warnings and failures may carry. The registry refuses a plugin that
+    declares an id the fix catalog lacks; at run time a warn/fail with an undeclared fix id is an
+    `error` result (a check bug). A check that declares none is not held to a list."""
     if area not in AREAS:
         raise ValueError(f"check {id}: unknown area {area!r}; one of {', '.join(AREAS)}")
     needs_t = tuple(needs)
     unknown = [n for n in needs_t if n not in NEEDS]
     if unknown:
         raise ValueError(f"check {id}: unknown needs {unknown}; any of {', '.join(NEEDS)}")
+    if isinstance(fixes, str):
+        raise TypeError(f"check {id}: fixes must be a list of fix ids, not the string {fixes!r}")
+    fixes_t = tuple(fixes)
 
     def mark(func: Callable[..., Any]) -> Callable[..., Any]:
         setattr(func, CHECK_ATTR, CheckSpec(
             id=id, area=area, title=title, func=func, needs=needs_t,
             depends_on=tuple(depends_on), after=tuple(after), timeout=timeout, retry_on_wait=retry_on_wait,
+            image_path=image_path,
+            fixes=fixes_t,
         ))
         return func
 

@@ -2,23 +2,15 @@
 from __future__ import annotations
 
 import logging
-import os
 import sys
-import traceback
 from pathlib import Path
 
-from .models import ExitCode, Report
-from .redact import RedactingFilter, Redactor, is_secret_name
+from .models import ExitCode, Report, Status
+from .redact import RedactingFilter, Redactor
+from .secret_sources import redactor_for, stack_secrets
 from .settings import Settings
 
 log = logging.getLogger("canvas_doctor")
-
-
-def _redactor(settings: Settings, stack_secrets: set[str]) -> Redactor:
-    redactor = Redactor(stack_secrets)
-    redactor.add([settings.litellm_key, settings.openwebui_token, *settings.extra_secrets])
-    redactor.add(v for k, v in os.environ.items() if is_secret_name(k))
-    return redactor
 
 
 def _setup_logging(redactor: Redactor, verbose: bool) -> None:
@@ -32,50 +24,98 @@ def _setup_logging(redactor: Redactor, verbose: bool) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-def build_report(settings: Settings, progress=None) -> tuple[Report, Redactor]:
-    """Discover the stack and run every selected check; the report is already redacted."""
+def build_report(settings: Settings, progress=None, registry=None) -> tuple[Report, Redactor]:
+    """Discover the stack(s) and run every selected check; the report is already redacted.
+
+    A folder that holds no stack but sub-folder projects (or several `-f` variants) is diagnosed
+    project by project; each result then carries its group."""
+    from dataclasses import replace
+
     from . import __version__
+    from .projects import find_projects
     from .registry import load_registry
     from .runner import Runner
-    from .stack.discover import discover
-    from .stack.model import Stack
+    from .stack.guarded import discover_guarded
+    from .stack.summary import stack_summary
 
-    try:
-        stack = discover(settings.project)
-    except Exception as exc:  # discovery never raises by design; if it does, say so and go on
-        stack = Stack(root=settings.project.resolve())
-        stack.notes.append(f"stack discovery broke: {type(exc).__name__}: {exc}")
-        log.debug("discovery failed:\n%s", traceback.format_exc())
-    redactor = _redactor(settings, stack.secrets)
-    _setup_logging(redactor, settings.verbose)
-    report = Runner(load_registry(), settings, stack, progress=progress).run()
-    redactor.add(stack.secrets)  # checks may register secrets they met at run time (a container's env)
-    report.notes = stack.notes + report.notes
-    report.version = __version__
+    registry = registry or load_registry()
+    projects = find_projects(settings.project, settings.compose_files)
+    redactor: Redactor | None = None
+    results, notes, summaries, duration = [], [], {}, 0
+    for project in projects:
+        stack = discover_guarded(project.folder, project.compose_files, settings.project)
+        if redactor is None:
+            redactor = redactor_for(stack, settings)
+        redactor.add(stack_secrets(stack))
+        _setup_logging(redactor, settings.verbose)
+        run_settings = replace(settings, project=project.folder, compose_files=project.compose_files)
+        report = Runner(registry, run_settings, stack, progress=progress).run()
+        carry_discovery_error(report.results, stack)
+        redactor.add(stack_secrets(stack))  # checks may register secrets they met at run time (a container's env)
+        for r in report.results:
+            r.group = project.group
+        results += report.results
+        prefix = f"{project.group}: " if project.group else ""
+        notes += [prefix + n for n in stack.notes + report.notes]
+        summaries[project.group or ""] = stack_summary(stack)
+        duration += report.duration_ms
+    assert redactor is not None
+    grouped = len(projects) > 1 or projects[0].group is not None
+    report = Report(project=str(settings.project), results=results, duration_ms=duration, version=__version__,
+                    notes=list(dict.fromkeys(notes)),
+                    stack={"groups": summaries} if grouped else summaries.get("", None))
     return redactor.report(report), redactor
 
 
+def carry_discovery_error(results: list, stack) -> None:
+    """A discovery error is in every report, even when `config.files` was not selected (--only ...)."""
+    if not stack.discovery_error or any(r.check == "config.files" and r.status is Status.ERROR for r in results):
+        return
+    from canvas_doctor.checks.config_files import discovery_broke
+    err = discovery_broke(stack)
+    err.check, err.area, err.title = "config.files", "config", "Stack files are present and valid"
+    results.insert(0, err)
+
+
+def preflight(settings: Settings, junit: Path | None):
+    """The registry for the run, once the command line is known to be usable; raises UsageProblem."""
+    from .preflight import output_problems, selection_problem
+    from .registry import load_registry
+    problem = output_problems({"junit": junit, "save_image": settings.save_image})
+    if problem is not None:
+        raise problem
+    registry = load_registry()
+    problem = selection_problem(registry.checks, settings.only, settings.skip)
+    if problem is not None:
+        raise problem
+    return registry
+
+
 def execute(settings: Settings, *, json_out: bool, junit: Path | None) -> ExitCode:
+    """One run; UsageProblem (exit 2) is raised before anything runs."""
+    registry = preflight(settings, junit)
     if json_out or not sys.stdout.isatty():
-        report, _ = build_report(settings)
+        report, _ = build_report(settings, registry=registry)
     else:
-        report = _with_spinner(settings)
+        report = _with_spinner(settings, registry)
+    written = True
     if junit is not None:
         from .report.junit import write_junit
         try:
             write_junit(report, junit)
-        except OSError as exc:
+        except OSError as exc:  # probed before the run; the disk may still fill up meanwhile
             print(f"canvas-doctor: cannot write {junit}: {exc.strerror or exc}", file=sys.stderr)
+            written = False
     if json_out:
         from .report.json_report import to_json
         sys.stdout.write(to_json(report) + "\n")
     else:
         from .report.human import make_console, render
         render(report, make_console(), verbose=settings.verbose)
-    return report.exit_code(settings.strict)
+    return report.exit_code(settings.strict) if written else ExitCode.USAGE
 
 
-def _with_spinner(settings: Settings) -> Report:
+def _with_spinner(settings: Settings, registry=None) -> Report:
     """On a terminal: a spinner naming the checks still running (the live generation takes 5-7 s).
     Only check titles are shown, never values, so nothing here needs the redactor."""
     from .report.human import make_console
@@ -84,7 +124,7 @@ def _with_spinner(settings: Settings) -> Report:
         def progress(done: int, total: int, running: list[str]) -> None:
             waiting = ", ".join(running[:2]) + (" ..." if len(running) > 2 else "")
             status.update(f"{done}/{total} checks done" + (f"; waiting for: {waiting}" if waiting else ""))
-        report, _ = build_report(settings, progress)
+        report, _ = build_report(settings, progress, registry)
     return report
 
 
@@ -92,39 +132,55 @@ def list_command(json_out: bool) -> None:
     from .registry import load_registry
     registry = load_registry()
     rows = [{"id": c.id, "area": c.area, "title": c.title, "needs": list(c.needs),
-             "depends_on": list(c.depends_on), "source": c.source} for c in registry.checks]
+             "depends_on": list(c.depends_on), "after": list(c.after), "fixes": list(c.fixes),
+             "source": c.source} for c in registry.checks]
     if json_out:
         import json
         print(json.dumps({"checks": rows, "errors": [e.error for e in registry.errors]}, indent=2))
         return
     from rich.table import Table
+    from rich.text import Text
     from .report.human import make_console
     table = Table(box=None, pad_edge=False)
     table.add_column("id", no_wrap=True)
     table.add_column("area", no_wrap=True)
     table.add_column("needs", no_wrap=True)
-    table.add_column("title", overflow="fold")
+    table.add_column("title / runs after / fix ids", overflow="fold")
     for r in rows:
         table.add_row(r["id"], r["area"], ",".join(r["needs"]), r["title"])
+        if r["depends_on"]:
+            table.add_row("", "", "", Text("depends on: " + ", ".join(r["depends_on"]), style="dim"))
+        if r["after"]:
+            table.add_row("", "", "", Text("runs after: " + ", ".join(r["after"]), style="dim"))
+        table.add_row("", "", "", Text("fixes: " + (", ".join(r["fixes"]) or "(none declared)"), style="dim"))
     console = make_console()
     if not console.is_terminal:
         console.width = 200  # piped: do not squeeze titles into 80 columns
     console.print(table)
+    console.print(Text("depends on: skipped unless these pass; runs after: waits for these (they may fail). "
+                       "`canvas-doctor explain ID` shows a check or a fix in full.", style="dim"))
     for e in registry.errors:
         console.print(f"plugin {e.name} ({e.value}) failed to load: {e.error}", style="magenta")
 
 
-def explain_command(fix_id: str) -> ExitCode:
+def explain_command(name: str) -> ExitCode:
+    """A fix id: the whole fix. A check id: what the check does and the fixes it can give."""
     from .fixes import catalog
-    from .report.human import make_console, render_explain
-    if fix_id not in catalog():
-        import difflib
-        close = difflib.get_close_matches(fix_id, list(catalog()), n=3)
-        hint = f" Did you mean: {', '.join(close)}?" if close else " `canvas-doctor explain --help` lists none; see the README's fix catalog."
-        print(f"canvas-doctor: unknown fix id {fix_id!r}.{hint}", file=sys.stderr)
-        return ExitCode.USAGE
-    render_explain(fix_id, make_console())
-    return ExitCode.OK
+    from .report.human import make_console, render_explain, render_explain_check
+    if name in catalog():
+        render_explain(name, make_console())
+        return ExitCode.OK
+    from .registry import load_registry
+    checks = load_registry().by_id()
+    if name in checks:
+        render_explain_check(checks[name], make_console())
+        return ExitCode.OK
+    import difflib
+    close = difflib.get_close_matches(name, [*catalog(), *checks], n=3)
+    hint = (f" Did you mean: {', '.join(close)}?" if close else
+            " `canvas-doctor list` shows every check id; the README's fix catalog every fix id.")
+    print(f"canvas-doctor: {name!r} is neither a fix id nor a check id.{hint}", file=sys.stderr)
+    return ExitCode.USAGE
 
 
 def fix_command(project: Path, *, yes: bool, dry_run: bool) -> ExitCode:

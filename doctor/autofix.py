@@ -14,7 +14,6 @@ are pending (--dry-run, declined, no terminal to ask on) or failures remain; 2 f
 """
 from __future__ import annotations
 
-import os
 import re
 import shlex
 import sys
@@ -54,19 +53,21 @@ def diagnose(project: Path) -> Diagnosis:
     """The config checks, files only: exactly what `canvas-doctor run --offline --only config` runs."""
     from .registry import load_registry
     from .runner import Runner
+    from .app import carry_discovery_error
     from .settings import Settings
-    from .stack.discover import discover
+    from .stack.guarded import discover_guarded
 
     settings = Settings(project=project, offline=True, only=("config",))
-    stack = discover(project)
-    return Diagnosis(stack, Runner(load_registry(), settings, stack).run().results)
+    stack = discover_guarded(project)
+    results = Runner(load_registry(), settings, stack).run().results
+    carry_discovery_error(results, stack)
+    return Diagnosis(stack, results)
 
 
 def _redactor(stack: Stack) -> Redactor:
     """Every secret the stack knows; a reference to one (os.environ/NAME) is not a secret itself."""
-    redactor = Redactor(s for s in stack.secrets if not s.startswith("os.environ/"))
-    redactor.add(v for k, v in os.environ.items() if is_secret_name(k))
-    return redactor
+    from .secret_sources import redactor_for
+    return redactor_for(stack)
 
 
 def mask_line(line: str, redactor: Redactor) -> str:

@@ -21,7 +21,7 @@ import socket
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, TypeVar
 from urllib.parse import urlsplit
 
 from . import __version__
@@ -40,6 +40,8 @@ METADATA_PROBE = 0.3                    # s to connect to the instance-metadata 
 BEARER_VAR = "AWS_BEARER_TOKEN_BEDROCK"
 _GEO_PREFIXES = ("us", "eu", "apac", "global", "us-gov", "jp", "au", "ca")
 _ROUTE_PREFIXES = ("invoke/", "converse/", "converse_like/")
+CALL_MARGIN = 5.0                       # s past the transport's deadline before a call is abandoned outright
+T = TypeVar("T")
 
 # Readable names of botocore's Credentials.method values.
 CREDENTIAL_SOURCES = {
@@ -273,6 +275,7 @@ class AwsCallError(Exception):
     def __init__(self, kind: str, message: str, code: str = "", status: int = 0, operation: str = ""):
         super().__init__(message)
         self.kind = kind            # "aws" (an error answer) | "network" | "timeout" | "credentials" | "config"
+        #                             | "answer" (something answered, but not as the AWS service does)
         self.message = message
         self.code = code
         self.status = status
@@ -284,10 +287,30 @@ class AwsCallError(Exception):
         return self.message
 
 
-def _translate(exc: Exception, what: str) -> AwsCallError:
-    """A botocore exception -> AwsCallError with a sentence a user can act on."""
-    from botocore import exceptions as bx
+def _came_back() -> str:
+    """What the endpoint answered to the call in flight on this thread (status, content type, first bytes)."""
+    from .aws_transport import last_exchange
 
+    seen = last_exchange()
+    return f"; it answered {seen.describe()}" if seen is not None else ""
+
+
+def _translate(exc: Exception, what: str) -> AwsCallError:
+    """Any exception of a botocore call -> AwsCallError with a sentence a user can act on, naming the
+    endpoint and what came back. Never raises: an unknown exception is an unusable answer."""
+    from botocore import exceptions as bx
+    from botocore.parsers import ResponseParserError
+
+    from .http import ProbeError
+
+    if isinstance(exc, AwsCallError):
+        return exc
+    if isinstance(exc, ProbeError):  # the bounded transport (canvas_doctor.aws_transport)
+        kind = {"timeout": "timeout", "refused": "network", "dns": "network", "closed": "network",
+                "invalid-url": "config"}.get(exc.kind, "answer")
+        operation = what.split(" at ", 1)[0]  # the probe's message names the URL itself
+        hint = "; for a private CA set AWS_CA_BUNDLE" if "TLS failed" in str(exc) else ""
+        return AwsCallError(kind, f"{operation}: {exc}{hint}")
     if isinstance(exc, bx.ClientError):
         err = exc.response.get("Error", {})
         meta = exc.response.get("ResponseMetadata", {})
@@ -304,11 +327,40 @@ def _translate(exc: Exception, what: str) -> AwsCallError:
                                       "over HTTPS: use an https:// --bedrock-endpoint")
     if isinstance(exc, (bx.SSLError,)):
         return AwsCallError("network", f"{what}: TLS failed ({exc}); for a private CA set AWS_CA_BUNDLE")
+    if isinstance(exc, bx.ConnectionClosedError):
+        return AwsCallError("network", f"{what}: the connection was closed before an answer came")
     if isinstance(exc, bx.HTTPClientError):
         return AwsCallError("network", f"{what}: {exc}")
+    if isinstance(exc, (ResponseParserError, bx.IncompleteReadError, bx.ResponseStreamingError)):
+        return AwsCallError("answer", f"{what}: the answer is not what the AWS service sends{_came_back()}")
     if isinstance(exc, bx.BotoCoreError):
         return AwsCallError("config", f"{what}: {exc}")
-    raise exc
+    if isinstance(exc, OSError):  # an AWS_CA_BUNDLE that cannot be read
+        return AwsCallError("config", f"{what}: {exc}")
+    # botocore broke on an answer it did not expect (a wrong shape): the answer is at fault, not the check
+    return AwsCallError("answer", f"{what}: botocore could not read the answer ({type(exc).__name__}: "
+                                  f"{str(exc)[:120]}){_came_back()}")
+
+
+def _with_deadline(work: Callable[[], T], budget: float, what: str) -> T:
+    """`work` in a daemon thread, abandoned (never joined) past `budget` seconds: a last guard over the
+    transport's deadline for what runs outside it (credential refreshes, parsing)."""
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            box["value"] = work()
+        except BaseException as exc:  # handed to the caller below
+            box["error"] = exc
+
+    thread = threading.Thread(target=run, name="aws-call", daemon=True)
+    thread.start()
+    thread.join(budget)
+    if thread.is_alive():
+        raise AwsCallError("timeout", f"{what}: the call did not finish within {budget:g} s")
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
 
 
 # ---------------------------------------------------------------- the input
@@ -316,7 +368,8 @@ def _translate(exc: Exception, what: str) -> AwsCallError:
 
 @dataclass
 class Aws:
-    """Lazily built boto3 session and clients for one run; every call is bounded and never retried."""
+    """Lazily built boto3 session and clients for one run; every call is bounded (one total deadline,
+    capped bodies: canvas_doctor.aws_transport) and never retried."""
 
     settings: Settings
     stack: Stack
@@ -326,6 +379,7 @@ class Aws:
     _session: Any = None
     _botocore: Any = None
     _clients: dict[tuple[str, float], Any] = field(default_factory=dict)
+    _transport: Any = None
     _credentials: CredentialReport | None = None
     _region: RegionChoice | None = None
     _model: ModelUnderTest | None = None
@@ -406,7 +460,8 @@ class Aws:
             return self._session
 
     def client(self, service: str, read_timeout: float | None = None) -> Any:
-        """A bounded client (one attempt, short timeouts) for bedrock, bedrock-runtime or sts."""
+        """A bounded client (one attempt, one total deadline per request, capped bodies; see
+        canvas_doctor.aws_transport) for bedrock, bedrock-runtime or sts."""
         timeout = float(read_timeout or self.settings.read_timeout)
         key = (service, timeout)
         with self._lock:
@@ -420,30 +475,66 @@ class Aws:
                 if self.endpoint:
                     kwargs["endpoint_url"] = self.endpoint
                 try:
-                    self._clients[key] = self.session().client(service, **kwargs)
+                    client = self.session().client(service, **kwargs)
+                    self._transport_for().attach(client, timeout)
                 except Exception as exc:
                     raise _translate(exc, f"{service} client") from None
+                self._clients[key] = client
             return self._clients[key]
 
+    def _transport_for(self) -> Any:
+        with self._lock:
+            if self._transport is None:
+                from .aws_transport import AwsTransport
+
+                bundle = self._botocore.get_config_variable("ca_bundle") if self._botocore is not None else None
+                self._transport = AwsTransport(self.settings.connect_timeout, self.settings.read_timeout,
+                                               ca_bundle=bundle)
+            return self._transport
+
+    def _where(self, service: str, operation: str) -> str:
+        api = "".join(part.title() for part in operation.split("_")) if "_" in operation else operation
+        return f"{service} {api} at {self.endpoint or 'AWS'}"
+
     def call(self, service: str, operation: str, *, read_timeout: float | None = None, **params: Any) -> dict:
-        """One AWS call; every failure becomes an AwsCallError."""
-        where = f"{service} {operation} at {self.endpoint or 'AWS'}"
+        """One AWS call; every failure, and an answer that does not fit the operation, is an AwsCallError."""
+        where = self._where(service, operation)
+        timeout = float(read_timeout or self.settings.read_timeout)
         client = self.client(service, read_timeout)
-        try:
-            return getattr(client, operation)(**params)
-        except Exception as exc:
-            raise _translate(exc, where) from None
+
+        def work() -> dict:
+            from .aws_transport import answer_problem, begin_call
+
+            begin_call()
+            try:
+                answer = getattr(client, operation)(**params)
+                model = client.meta.service_model.operation_model(client.meta.method_to_api_mapping[operation])
+                problem = answer_problem(answer, model)
+            except Exception as exc:
+                raise _translate(exc, where) from None
+            if problem:
+                raise AwsCallError("answer", f"{where}: not a {model.name} answer ({problem}){_came_back()}")
+            return answer
+
+        return _with_deadline(work, timeout + CALL_MARGIN, where)
 
     def invoke_model(self, model_id: str, body: bytes, *, timeout: float) -> bytes:
-        """InvokeModel (bedrock-runtime), the answer body read whole; failures as AwsCallError."""
-        where = f"bedrock-runtime InvokeModel at {self.endpoint or 'AWS'}"
+        """InvokeModel (bedrock-runtime), the answer body (capped by the transport); failures as AwsCallError."""
+        where = self._where("bedrock-runtime", "InvokeModel")
         client = self.client("bedrock-runtime", timeout)
-        try:
-            answer = client.invoke_model(modelId=model_id, body=body, contentType="application/json",
-                                         accept="application/json")
-            return answer["body"].read()
-        except Exception as exc:
-            raise _translate(exc, where) from None
+
+        def work() -> bytes:
+            from .aws_transport import begin_call
+
+            begin_call()
+            try:
+                answer = client.invoke_model(modelId=model_id, body=body, contentType="application/json",
+                                             accept="application/json")
+                return answer["body"].read()
+            except Exception as exc:
+                raise _translate(exc, where) from None
+
+        return _with_deadline(work, timeout + CALL_MARGIN, where)
 
     def has_operation(self, service: str, operation: str) -> bool:
         """Whether the installed botocore knows an operation (GetFoundationModelAvailability: >= 1.38.43)."""
@@ -497,7 +588,9 @@ class Aws:
         creds = session.get_credentials()
         if creds is None:
             return CredentialReport(None, bearer, self.profile, None, searched)
-        creds.get_frozen_credentials()  # SSO and assume-role fetch now: an expired session fails here
+        frozen = creds.get_frozen_credentials()  # SSO and assume-role fetch now: an expired session fails here
+        # The doctor's own credentials: masked wherever an answer or an error quotes them.
+        self.stack.secrets.update(v for v in (frozen.secret_key, frozen.token) if v)
         return CredentialReport(creds.method, bearer, self.profile, None, searched)
 
     def close(self) -> None:
@@ -508,6 +601,9 @@ class Aws:
                 except Exception:  # closing must never break a report
                     pass
             self._clients.clear()
+            if self._transport is not None:
+                self._transport.close()
+                self._transport = None
 
 
 @provides("aws")
@@ -552,6 +648,8 @@ def classify(err: AwsCallError) -> BedrockFault:
     vocabulary as the proxy's errors (canvas_doctor.litellm_errors), as LiteLLM passes them on verbatim."""
     if err.kind in ("network", "timeout", "config"):
         return BedrockFault("bedrock-service-error", "Bedrock could not be reached", err)
+    if err.kind == "answer":
+        return BedrockFault("bedrock-service-error", "the endpoint's answer is not a Bedrock answer", err)
     if err.kind == "credentials":
         return BedrockFault("aws-credentials-missing", "there are no credentials to sign with", err)
     if err.code in _BY_CODE:

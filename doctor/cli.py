@@ -38,10 +38,20 @@ def _root(version: bool = typer.Option(False, "--version", callback=_version, is
     """Diagnose an Open WebUI -> LiteLLM -> AWS Bedrock image-generation stack."""
 
 
+def _usage_error(ctx: typer.Context, problem) -> typer.BadParameter:
+    """A usage problem found before the run, worded as click words its own (exit 2)."""
+    param = next((p for p in ctx.command.params if p.name == problem.option), None)
+    return typer.BadParameter(problem.message, ctx=ctx, param=param)
+
+
 @app.command()
 def run(
+    ctx: typer.Context,
     project: Path = typer.Option(Path("."), "--project", envvar=ENV + "PROJECT", exists=True, file_okay=False,
                                  dir_okay=True, help="The stack's folder."),
+    compose_file: Optional[List[str]] = typer.Option(None, "-f", "--compose-file", envvar=ENV + "COMPOSE_FILE",
+                                                     help="A compose file to read, as `docker compose -f` "
+                                                          "(repeatable; default: what Compose picks)."),
     litellm_url: Optional[str] = typer.Option(None, envvar=ENV + "LITELLM_URL",
                                               help="The (chat) LiteLLM proxy as seen from this machine."),
     litellm_image_url: Optional[str] = typer.Option(None, envvar=ENV + "LITELLM_IMAGE_URL",
@@ -72,6 +82,9 @@ def run(
                                               help="Keep the image the live generation returned."),
     generation_timeout: float = typer.Option(60.0, "--generation-timeout", envvar=ENV + "GENERATION_TIMEOUT", min=1,
                                              help="Seconds the live generation may take (Nova Canvas: 5-7 s)."),
+    timeout: float = typer.Option(10.0, "--timeout", envvar=ENV + "TIMEOUT", min=0.5,
+                                  help="Seconds each network call may take in all: connect, headers and body "
+                                       "(the generation has --generation-timeout)."),
     strict: bool = typer.Option(False, "--strict", envvar=ENV + "STRICT", help="Warnings fail the run too."),
     verbose: bool = typer.Option(False, "-v", "--verbose", envvar=ENV + "VERBOSE",
                                  help="Evidence for every check, timings, tracebacks."),
@@ -79,6 +92,7 @@ def run(
     """Run the checks and report (the default command)."""
     from .settings import Settings, split_csv
     from .app import execute
+    from .preflight import UsageProblem
 
     settings = Settings(
         project=project, litellm_url=litellm_url, litellm_image_url=litellm_image_url, litellm_key=litellm_key,
@@ -86,23 +100,29 @@ def run(
         profile=profile, bedrock_endpoint=bedrock_endpoint, offline=offline, no_live=no_live,
         only=split_csv(only), skip=split_csv(skip),
         wait=wait, strict=strict, verbose=verbose, save_image=save_image, generation_timeout=generation_timeout,
+        compose_files=tuple(compose_file or ()),
+        read_timeout=timeout, connect_timeout=min(2.0, timeout),
     )
-    code = execute(settings, json_out=json_out, junit=junit)
+    try:
+        code = execute(settings, json_out=json_out, junit=junit)
+    except UsageProblem as problem:
+        raise _usage_error(ctx, problem) from None
     raise typer.Exit(int(code))
 
 
 @app.command("list")
 def list_checks(json_out: bool = typer.Option(False, "--json", help="As JSON.")) -> None:
-    """Every check: id, area, what it needs, what it depends on."""
+    """Every check: id, area, what it needs, what it runs after, the fix ids it can give."""
     from .app import list_command
     list_command(json_out)
 
 
 @app.command()
-def explain(fix_id: str = typer.Argument(..., help="A fix id, as shown in a report.")) -> None:
-    """The whole fix: cause, steps, snippet, guide section."""
+def explain(name: str = typer.Argument(..., metavar="FIX_ID|CHECK_ID",
+                                       help="A fix id or a check id, as shown in a report.")) -> None:
+    """A fix in full (cause, steps, snippet, guide section), or a check and the fixes it can give."""
     from .app import explain_command
-    raise typer.Exit(int(explain_command(fix_id)))
+    raise typer.Exit(int(explain_command(name)))
 
 
 @app.command()

@@ -35,6 +35,8 @@ FALLBACK = {
     "template": "the template", "litellm_model": "bedrock/<model id>", "port": "the proxy's port",
     "url": "the proxy's URL", "end_of_life": "its end-of-life date", "alternatives": "a model Bedrock still serves",
     "offered_region": "a region that offers the model", "key": "the setting",
+    "missing": "the env file", "example": "its example", "where": "the health check",
+    "apply": "Apply the change where the service runs (docker compose up -d, or update the stack)",
 }
 
 

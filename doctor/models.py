@@ -24,8 +24,9 @@ class ExitCode(enum.IntEnum):
     """The documented exit statuses of `canvas-doctor`."""
 
     OK = 0
-    FINDINGS = 1
-    USAGE = 2
+    FINDINGS = 1     # a check failed (or warned, with --strict): the stack has a fault
+    USAGE = 2        # the command line is wrong: unknown option, selection or output file
+    INTERNAL = 3     # nothing failed, but the doctor itself broke (an `error` result)
 
 
 AREAS = ("config", "litellm", "openwebui", "docker", "bedrock", "generate")
@@ -84,6 +85,7 @@ class Result:
     duration_ms: int = 0
     fix: Fix | None = None
     detail: str | None = None  # traceback of a check error, shown with --verbose
+    group: str | None = None   # the sub-folder project (or -f file) it belongs to, when a run covers several
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -96,6 +98,7 @@ class Result:
             "duration_ms": self.duration_ms,
             "fix": self.fix.to_dict() if self.fix else None,
             "data": self.data,
+            **({"group": self.group} if self.group else {}),
         }
 
 
@@ -115,6 +118,8 @@ class CheckSpec:
     after: tuple[str, ...] = ()  # order only: wait for these (if in the run), never skip because of them
     timeout: float = 10.0
     retry_on_wait: bool = False  # a free probe that --wait may repeat until it passes
+    image_path: bool = False     # skipped where the stack draws no pictures through LiteLLM (see stack/intent.py)
+    fixes: tuple[str, ...] = ()  # the fix ids its warn/fail results may carry (validated at load)
     source: str = ""  # entry point that provided it
 
     @property
@@ -131,6 +136,7 @@ class Report:
     duration_ms: int
     version: str
     notes: list[str] = field(default_factory=list)  # e.g. "live areas not probed: ..."
+    stack: dict[str, Any] | None = None  # what discovery found (stack/summary.py); per group when several
 
     def summary(self) -> dict[str, int]:
         counts = {s.value: 0 for s in (Status.PASS, Status.WARN, Status.FAIL, Status.SKIP, Status.ERROR)}
@@ -139,8 +145,12 @@ class Report:
         return counts
 
     def exit_code(self, strict: bool = False) -> ExitCode:
-        bad = {Status.FAIL, Status.ERROR} | ({Status.WARN} if strict else set())
-        return ExitCode.FINDINGS if any(r.status in bad for r in self.results) else ExitCode.OK
+        """1 when a check failed (or warned, with --strict); else 3 when the doctor broke; else 0."""
+        failing = {Status.FAIL} | ({Status.WARN} if strict else set())
+        statuses = {r.status for r in self.results}
+        if statuses & failing:
+            return ExitCode.FINDINGS
+        return ExitCode.INTERNAL if Status.ERROR in statuses else ExitCode.OK
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -150,4 +160,5 @@ class Report:
             "duration_ms": self.duration_ms,
             "summary": self.summary(),
             "results": [r.to_dict() for r in self.results],
+            **({"stack": self.stack} if self.stack is not None else {}),
         }

@@ -3,7 +3,8 @@
 Built-in checks are registered in pyproject.toml exactly like a third-party plugin would be. An
 entry point names a module (or a single function); every function in it marked by ``@check`` is
 a check. A plugin that fails to load becomes a :class:`LoadError`, reported as an ``error``
-result by the runner, never a crash.
+result by the runner, never a crash. So does a plugin whose checks declare a fix id that the fix
+catalog lacks: a typo is caught when the plugin loads, not on the day the check first fails.
 """
 from __future__ import annotations
 
@@ -54,6 +55,19 @@ def _load(ep: EntryPoint) -> list[CheckSpec]:
     return _specs_in(obj, ep.value)
 
 
+def undeclarable_fixes(specs: list[CheckSpec], known: set[str] | dict) -> str | None:
+    """Why these checks cannot be loaded (a declared fix id the catalog lacks), or None."""
+    import difflib
+    problems = []
+    for spec in specs:
+        for fix_id in spec.fixes:
+            if fix_id not in known:
+                close = difflib.get_close_matches(fix_id, list(known), n=1)
+                problems.append(f"check {spec.id!r} declares the unknown fix id {fix_id!r}"
+                                + (f" (did you mean {close[0]!r}?)" if close else ""))
+    return "; ".join(problems) or None
+
+
 def load_registry(extra_modules: tuple[str, ...] = ()) -> Registry:
     """Load every check of the entry-point group (plus modules named explicitly, for tests)."""
     checks: dict[str, CheckSpec] = {}
@@ -61,12 +75,18 @@ def load_registry(extra_modules: tuple[str, ...] = ()) -> Registry:
     eps = list(entry_points(group=GROUP))
     targets: list[tuple[str, str, object]] = [(ep.name, ep.value, ep) for ep in eps]
     targets += [(m, m, m) for m in extra_modules]
+    from .fixes import catalog
+    known = catalog()
     for name, value, target in sorted(targets, key=lambda t: t[0]):
         try:
             specs = _load(target) if isinstance(target, EntryPoint) else _specs_in(
                 importlib.import_module(str(target)), str(target))
         except Exception as exc:  # a broken plugin must not break the run
             errors.append(LoadError(name, value, f"{type(exc).__name__}: {exc}", traceback.format_exc()))
+            continue
+        problem = undeclarable_fixes(specs, known)
+        if problem is not None:
+            errors.append(LoadError(name, value, problem, ""))
             continue
         for spec in specs:
             if spec.id in checks and checks[spec.id].func is not spec.func:

@@ -68,6 +68,10 @@ def _finish(spec: CheckSpec, results: list[Result], duration_ms: int, stack: Sta
             if not r.fix_id:
                 r = Result(Status.ERROR, f"check bug: a {r.status.value} without a fix id: {r.message}",
                            check=spec.id, area=spec.area, title=spec.title, duration_ms=duration_ms)
+            elif spec.fixes and r.fix_id not in spec.fixes:
+                r = Result(Status.ERROR, f"check bug: a {r.status.value} with the fix id {r.fix_id!r}, which "
+                           f"{spec.id} does not declare (it declares {', '.join(spec.fixes)}): {r.message}",
+                           check=spec.id, area=spec.area, title=spec.title, duration_ms=duration_ms)
             else:
                 params = {**fix_context(stack, r.location, r.fix_params), **r.fix_params}
                 if r.location is not None:
@@ -128,6 +132,10 @@ class Runner:
         if blockers:
             self._complete(run, [Result(Status.SKIP, f"skipped: {', '.join(blockers)} did not pass")], 0, run.attempt)
             return
+        off_path = self._off_image_path(spec)
+        if off_path:
+            self._complete(run, [Result(Status.SKIP, off_path)], 0, run.attempt)
+            return
         self._report_progress(spec, started=True)
         while True:
             with run.lock:
@@ -152,6 +160,15 @@ class Runner:
                     continue
             self._complete(run, results, duration, attempt)
             return
+
+    def _off_image_path(self, spec: CheckSpec) -> str | None:
+        """Why an image-path rule does not apply to this stack, or None (`--model` always opts in)."""
+        intent = self.stack.image_intent
+        if not spec.image_path or self.settings.model or intent is None or intent.kind == "litellm":
+            return None
+        if intent.kind == "none":
+            return f"no image generation is set up ({intent.reason}): see config.image-path"
+        return f"not the LiteLLM image path: {intent.reason}"
 
     def _complete(self, run: _Run, results: list[Result], duration_ms: int, attempt: int) -> None:
         with run.lock:

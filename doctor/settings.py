@@ -32,6 +32,7 @@ class Settings:
     read_timeout: float = 10.0
     generation_timeout: float = 60.0
     extra_secrets: tuple[str, ...] = field(default=())
+    compose_files: tuple[str, ...] = ()  # -f/--compose-file, as `docker compose -f`
 
     def selects(self, spec: CheckSpec) -> bool:
         """Whether --only/--skip (ids or areas, globs allowed) keep this check."""

@@ -15,9 +15,10 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 
 
 def checks_table() -> str:
-    rows = ["| check id | area | needs | what it checks |", "|---|---|---|---|"]
+    rows = ["| check id | area | needs | what it checks | fix ids it can give |", "|---|---|---|---|---|"]
     for c in load_registry().checks:
-        rows.append(f"| `{c.id}` | {c.area} | {', '.join(c.needs)} | {c.title} |")
+        fixes = ", ".join(f"`{f}`" for f in c.fixes) or "—"
+        rows.append(f"| `{c.id}` | {c.area} | {', '.join(c.needs)} | {c.title} | {fixes} |")
     return "\n".join(rows)
 
 

@@ -55,7 +55,7 @@ CASES = [
     ("litellm-image-config.yaml", "latin1", "is not UTF-8", None),
     ("litellm-image-config.yaml", "scalar", "not a mapping", 1),
     ("litellm-image-config.yaml", "deep", "not valid YAML", None),
-    ("litellm-image-config.yaml", "alias-bomb", "model_list", None),
+    ("litellm-image-config.yaml", "alias-bomb", "alias bomb", None),
     ("litellm-image-config.yaml", "huge", "too large", None),
     ("docker-compose.yml", "malformed", "is not valid YAML", 3),
     ("docker-compose.yml", "binary", "is binary", None),

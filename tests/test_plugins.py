@@ -38,7 +38,7 @@ def test_third_party_check_runs_and_is_listed(tmp_path: Path) -> None:
 def test_broken_plugin_is_an_error_result_not_a_crash(tmp_path: Path) -> None:
     env = plugin_env(tmp_path, "broken", "import does_not_exist_anywhere\n")
     run = run_cli("--offline", "--json", "--project", str(FIXTURES / "healthy"), env=env)
-    assert run.code == 1
+    assert run.code == 3  # nothing failed, but the doctor broke: exit 3, not 1 (until 0.1.0: 1)
     [r] = run.results("plugin.broken")
     assert r["status"] == "error" and "ModuleNotFoundError" in r["message"]
     assert run.json["summary"]["pass"] > 10  # the built-in checks still ran
@@ -67,3 +67,101 @@ def test_plugin_with_unknown_fix_id_or_bad_return_is_an_error(tmp_path: Path) ->
         "sloppy.unknown-fix": "error", "sloppy.bad-return": "error", "sloppy.bad-input": "error"}
     assert "no-such-fix" in by_id["sloppy.unknown-fix"]["message"]
     assert "nonexistent_input" in by_id["sloppy.bad-input"]["message"]
+
+
+def test_exit_3_when_only_the_doctor_broke_and_1_when_the_stack_failed_too(tmp_path: Path) -> None:
+    env = plugin_env(tmp_path, "raising", '''
+        from canvas_doctor.api import check
+
+        @check(id="raising.check", area="config", title="Raises", fixes=("config-invalid",))
+        def raises(stack):
+            raise RuntimeError("the check itself broke")
+    ''')
+    healthy = run_cli("--offline", "--json", "--project", str(FIXTURES / "healthy"), env=env)
+    assert healthy.code == 3
+    assert healthy.json["summary"]["error"] == 1 and healthy.json["summary"]["fail"] == 0
+    [r] = healthy.results("raising.check")
+    assert r["status"] == "error" and "RuntimeError: the check itself broke" in r["message"]
+    faulty = run_cli("--offline", "--json", "--project", str(FIXTURES / "stream-false"), env=env)
+    assert faulty.code == 1  # a failure wins over an error: the stack has a fault
+    warned = run_cli("--offline", "--strict", "--project", str(FIXTURES / "automatic-generation-on"), env=env)
+    assert warned.code == 1  # --strict: the warning fails the run, whatever broke beside it
+    plain = run_cli("--offline", "--project", str(FIXTURES / "automatic-generation-on"), env=env)
+    assert plain.code == 3
+
+
+def test_declared_fix_id_missing_from_the_catalog_is_a_load_error(tmp_path: Path) -> None:
+    env = plugin_env(tmp_path, "typo", '''
+        from canvas_doctor.api import check, failed, passed
+
+        @check(id="typo.fine", area="config", title="Declares a real fix id", fixes=("config-invalid",))
+        def fine(stack):
+            return passed("ok")
+
+        @check(id="typo.misspelt", area="config", title="Declares a misspelt fix id",
+               fixes=("config-invalid", "litellm-stream-enabeld"))
+        def misspelt(stack):
+            return passed("ok")
+    ''')
+    listed = run_cli("list", "--json", env=env)
+    ids = {c["id"] for c in listed.json["checks"]}
+    assert not ids & {"typo.fine", "typo.misspelt"}  # the whole plugin is refused, as a broken import is
+    [error] = listed.json["errors"]
+    assert "typo.misspelt" in error and "'litellm-stream-enabeld'" in error and "'litellm-stream-enabled'" in error
+    run = run_cli("--offline", "--json", "--project", str(FIXTURES / "healthy"), env=env)
+    assert run.code == 3
+    [r] = run.results("plugin.typo")
+    assert r["status"] == "error" and "unknown fix id 'litellm-stream-enabeld'" in r["message"]
+    assert not run.results("typo.fine") and run.json["summary"]["pass"] > 10
+
+
+def test_fixes_given_as_one_string_is_a_load_error(tmp_path: Path) -> None:
+    env = plugin_env(tmp_path, "stringy", '''
+        from canvas_doctor.api import check
+
+        @check(id="stringy.check", area="config", title="fixes as a string", fixes="config-invalid")
+        def stringy(stack):
+            return None
+    ''')
+    run = run_cli("--offline", "--json", "--project", str(FIXTURES / "healthy"), env=env)
+    [r] = run.results("plugin.stringy")
+    assert r["status"] == "error" and "fixes must be a list of fix ids" in r["message"]
+
+
+def test_undeclared_fix_id_at_run_time_is_a_check_bug(tmp_path: Path) -> None:
+    env = plugin_env(tmp_path, "liar", '''
+        from canvas_doctor.api import check, failed, warned
+
+        @check(id="liar.check", area="config", title="Emits a fix it does not declare", fixes=("config-invalid",))
+        def liar(stack):
+            return [failed("declared", fix="config-invalid"), warned("not declared", fix="litellm-unreachable")]
+    ''')
+    run = run_cli("--offline", "--json", "--project", str(FIXTURES / "healthy"), env=env)
+    statuses = sorted((r["status"], (r["fix"] or {}).get("id")) for r in run.results("liar.check"))
+    assert statuses == [("error", None), ("fail", "config-invalid")]
+    [bug] = run.results("liar.check", "error")
+    assert bug["message"].startswith("check bug: a warn with the fix id 'litellm-unreachable', which liar.check "
+                                     "does not declare (it declares config-invalid): not declared")
+    assert run.code == 1  # its declared failure still fails the run
+
+
+def test_discovery_that_breaks_is_an_error_result_and_exit_3(tmp_path: Path) -> None:
+    """Discovery never raises by design; the safety net for when it does (a fault injected at start-up)."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(textwrap.dedent('''
+        import canvas_doctor.stack.discover as d
+
+        def discover(root, **_):
+            raise IndexError("planted discovery bug")
+
+        d.discover = discover
+    '''))
+    run = run_cli("--offline", "--json", "--project", str(FIXTURES / "healthy"), env=clean_env(PYTHONPATH=str(site)))
+    assert run.code == 3
+    [r] = [r for r in run.results("config.files") if r["status"] == "error"]
+    assert "IndexError: planted discovery bug" in r["message"]
+    assert run.json["summary"]["error"] == 1 and run.json["summary"]["fail"] == 0  # no false findings
+    assert run.json["summary"]["warn"] == 0
+    verbose = run_cli("--offline", "-v", "--project", str(FIXTURES / "healthy"), env=clean_env(PYTHONPATH=str(site)))
+    assert verbose.code == 3 and "Traceback" in verbose.stdout and "planted discovery bug" in verbose.stdout

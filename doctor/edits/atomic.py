@@ -6,6 +6,8 @@ import stat
 import tempfile
 from pathlib import Path
 
+from ..safefile import read_bytes
+
 
 class ChangedMeanwhile(Exception):
     """The file is no longer what the diff was computed from."""
@@ -17,10 +19,20 @@ def write_atomic(path: Path, content: bytes, expected: bytes | None = None) -> N
     With `expected`, refuse when the file changed since it was read (another editor, a
     second `canvas-doctor fix`), so a shown diff is never applied to other content.
     """
-    real = path.resolve()
-    if expected is not None and real.read_bytes() != expected:
-        raise ChangedMeanwhile(f"{path} changed since the diff was shown")
-    mode = stat.S_IMODE(real.stat().st_mode)
+    try:
+        real = path.resolve()
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop (Python 3.11)
+        raise ChangedMeanwhile(f"{path} cannot be resolved: {exc}") from exc
+    if expected is not None:
+        current, why = read_bytes(real)
+        if current is None:
+            raise ChangedMeanwhile(f"{path} cannot be read again: it {why}")
+        if current != expected:
+            raise ChangedMeanwhile(f"{path} changed since the diff was shown")
+    st = real.stat()
+    if not stat.S_ISREG(st.st_mode):
+        raise ChangedMeanwhile(f"{path} is no longer a regular file")
+    mode = stat.S_IMODE(st.st_mode)
     fd, tmp = tempfile.mkstemp(dir=real.parent, prefix=f".{real.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:

@@ -19,6 +19,8 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import TaggedScalar
 
+from ..safefile import read_bytes
+from ..stack.yamlsource import parse_yaml
 from .ops import NotApplicable, Op, Step
 from .yamltext import YamlText
 
@@ -156,17 +158,26 @@ def _proves(text: str | None, expected: Any) -> bool:
 
 def edit_file(path: Path, display: str, changes: list[Change]) -> FileEdit:
     """Work out the new content of one file; nothing is written here."""
-    try:
-        original = path.read_bytes()
-    except OSError as exc:
+    original, why = read_bytes(path)
+    if original is None:
         edit = FileEdit(path, display, b"")
-        edit.refused = [(c, f"cannot read {display}: {exc.strerror or exc}") for c in changes]
+        edit.refused = [(c, f"cannot read {display}: it {why}") for c in changes]
         return edit
     edit = FileEdit(path, display, original)
     try:
         decoded = original.decode("utf-8")
         bom = decoded.startswith(BOM)
         text = decoded[1:] if bom else decoded
+    except UnicodeDecodeError:
+        edit.refused = [(c, f"{display} cannot be parsed for editing (not UTF-8 text)") for c in changes]
+        return edit
+    # The safe loader first: an alias bomb or a value no constructor takes is refused before ruamel
+    # (whose data `plain` walks in full) ever sees it.
+    _, problem, _ = parse_yaml(text)
+    if problem is not None:
+        edit.refused = [(c, f"{display} cannot be parsed for editing: it {problem}") for c in changes]
+        return edit
+    try:
         data = plain(_load(text))
     except Exception as exc:
         edit.refused = [(c, f"{display} cannot be parsed for editing ({type(exc).__name__})") for c in changes]

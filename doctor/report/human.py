@@ -13,7 +13,7 @@ from rich.padding import Padding
 from rich.syntax import Syntax
 from rich.text import Text
 
-from ..models import AREAS, Fix, Report, Result, Status
+from ..models import AREAS, CheckSpec, Fix, Report, Result, Status
 
 SYMBOL = {
     Status.PASS: ("✓", "green"),
@@ -119,8 +119,41 @@ def _fix_block(n: int, r: Result, others: list[Result], styled: bool) -> Group:
 
 def render(report: Report, console: Console, verbose: bool = False) -> None:
     console.print(Text(f"canvas-doctor {report.version} — {report.project}", style="bold"))
-    by_area: dict[str, list[Result]] = {}
+    groups: dict[str | None, list[Result]] = {}
     for r in report.results:
+        groups.setdefault(r.group, []).append(r)
+    for group, results in groups.items():
+        if group is not None:
+            console.print()
+            console.print(Text(f"== {group}", style="bold"))
+        _render_areas(results, console, verbose)
+    if verbose and report.stack:
+        _render_stack(report.stack, console)
+    _render_tail(report, console, verbose)
+
+
+def _render_stack(stack: dict, console: Console) -> None:
+    """-v: which file, which service, which role, and why."""
+    console.print()
+    console.print(Text("Stack", style="bold underline"))
+    for group, summary in (stack.get("groups") or {"": stack}).items():
+        if group:
+            console.print(Text(f"  == {group}", style="bold"))
+        for svc in summary.get("services", []):
+            where = f"{svc['file']}:{svc['line']}" if svc.get("line") else svc["file"]
+            console.print(Text(f"  {svc['name']}: {svc['role']} — {svc['evidence']}  ({where})", style="dim"))
+        for key in ("chat_proxy", "image_proxy"):
+            p = summary.get(key)
+            if p:
+                console.print(Text(f"  {key.replace('_', ' ')}: {p['name']} (config {p['config'] or p['config_elsewhere']})",
+                                   style="dim"))
+        if summary.get("image_path"):
+            console.print(Text(f"  image path: {summary['image_path']['reason']}", style="dim"))
+
+
+def _render_areas(results: list[Result], console: Console, verbose: bool) -> None:
+    by_area: dict[str, list[Result]] = {}
+    for r in results:
         by_area.setdefault(r.area, []).append(r)
     for area in sorted(by_area, key=lambda a: AREAS.index(a) if a in AREAS else 99):
         shown = [r for r in by_area[area] if verbose or not _offline_skip(r)]
@@ -135,6 +168,9 @@ def render(report: Report, console: Console, verbose: bool = False) -> None:
                     console.print(Text(f"      {k}: {v}", style="dim"))
             if r.status is Status.ERROR and r.detail and verbose:
                 console.print(Padding(Text(r.detail.rstrip(), style="dim"), (0, 0, 0, 6)))
+
+
+def _render_tail(report: Report, console: Console, verbose: bool) -> None:
     for note in report.notes:
         console.print()
         console.print(Text(f"note: {note}", style="dim"))
@@ -143,7 +179,7 @@ def render(report: Report, console: Console, verbose: bool = False) -> None:
     # One entry per fix and place: two findings with the same remedy at the same line read as one.
     grouped: dict[tuple, list[Result]] = {}
     for r in problems:
-        grouped.setdefault((r.fix.id, str(r.location), r.status), []).append(r)  # type: ignore[union-attr]
+        grouped.setdefault((r.group, r.fix.id, str(r.location), r.status), []).append(r)  # type: ignore[union-attr]
     if grouped:
         console.print()
         console.print(Text("How to fix", style="bold underline"))
@@ -190,3 +226,31 @@ def _explain_steps(fix: Fix, console: Console, styled: bool, heading: str) -> No
         console.print()
         console.print(Text("  Snippet:", style="dim"))
         console.print(_snippet(fix.snippet, styled, indent=2))
+
+
+def render_explain_check(spec: CheckSpec, console: Console) -> None:
+    """`canvas-doctor explain CHECK_ID`: what the check looks at and the fixes it can give."""
+    import inspect
+    from ..fixes import render_generic
+    console.print(Text(f"{spec.id}: {spec.title}", style="bold"))
+    facts = [f"area: {spec.area}", f"needs: {', '.join(spec.needs)}"] + ([f"from: {spec.source}"] if spec.source else [])
+    console.print(Text(" · ".join(facts), style="dim"))
+    if spec.depends_on:
+        console.print(Text(f"Runs when these pass (else it is skipped): {', '.join(spec.depends_on)}"))
+    if spec.after:
+        console.print(Text(f"Runs after: {', '.join(spec.after)}"))
+    doc = inspect.cleandoc(spec.func.__doc__ or "")
+    if doc:  # the check's docstring; the title above says the rest
+        console.print()
+        console.print(Text("What it checks", style="bold underline"))
+        console.print(Text(doc))
+    console.print()
+    console.print(Text("Fixes it can give", style="bold underline"))
+    if not spec.fixes:
+        console.print(Text("  (none declared)"))
+    width = max((len(f) for f in spec.fixes), default=0)
+    for fix_id in spec.fixes:
+        console.print(Text(f"  {fix_id.ljust(width)}  {render_generic(fix_id).title}"))
+    if spec.fixes:
+        console.print()
+        console.print(Text("`canvas-doctor explain FIX_ID` shows a fix in full: cause, steps, snippet.", style="dim"))

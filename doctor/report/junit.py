@@ -9,11 +9,12 @@ from ..models import AREAS, Report, Status
 
 def to_junit(report: Report) -> str:
     suites = ET.Element("testsuites", name="canvas-doctor", time=f"{report.duration_ms / 1000:.3f}")
-    by_area: dict[str, list] = {}
+    by_area: dict[tuple, list] = {}
     for r in report.results:
-        by_area.setdefault(r.area, []).append(r)
-    for area in sorted(by_area, key=lambda a: AREAS.index(a) if a in AREAS else 99):
-        results = by_area[area]
+        by_area.setdefault((r.group or "", r.area), []).append(r)
+    for key in sorted(by_area, key=lambda k: (k[0], AREAS.index(k[1]) if k[1] in AREAS else 99)):
+        results = by_area[key]
+        area = f"{key[0]}.{key[1]}" if key[0] else key[1]
         suite = ET.SubElement(suites, "testsuite", name=f"canvas-doctor.{area}", tests=str(len(results)),
                               failures=str(sum(r.status is Status.FAIL for r in results)),
                               errors=str(sum(r.status is Status.ERROR for r in results)),
@@ -43,4 +44,5 @@ def to_junit(report: Report) -> str:
 
 
 def write_junit(report: Report, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)  # reports/junit.xml in a fresh CI checkout
     path.write_text(to_junit(report), encoding="utf-8")

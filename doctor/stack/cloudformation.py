@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from ..models import Location
+from ..safefile import walk_files
 from .model import PortMap, Service, Setting
 from .yamlsource import LMap, LSeq
 
@@ -17,9 +18,8 @@ def find_templates(root: Path) -> list[Path]:
     out: list[Path] = []
     for folder in ("infrastructure", "cloudformation", "cfn"):
         base = root / folder
-        if base.is_dir():
-            for pattern in TEMPLATE_GLOBS:
-                out += [p for p in base.rglob(pattern) if p.is_file()]
+        if base.is_dir():  # bounded in depth and count, symlinked folders not entered (no loop)
+            out += walk_files(base, TEMPLATE_GLOBS)
     return sorted(set(out))
 
 
@@ -48,6 +48,9 @@ class TemplateReader:
             (fn, arg), = value.items()
             if fn == "Ref":
                 return self.defaults.get(str(arg), f"${{{arg}}}"), True
+            if fn == "Fn::Join" and isinstance(arg, list) and len(arg) == 2 and isinstance(arg[1], list):
+                parts = [self.resolve(a)[0] for a in arg[1]]
+                return str(arg[0]).join(parts), True
             if fn == "Fn::Sub":
                 text = arg[0] if isinstance(arg, list) and arg else arg
                 if isinstance(text, str):

@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..models import Location
+from .roles import LITELLM, OPENWEBUI, Role
 from .yamlsource import LMap
 
 
@@ -36,11 +37,10 @@ class Mount:
     bind: bool
     read_only: bool = False
     line: int | None = None
-
-
-# Variables only Open WebUI reads: they identify its service whatever the image or name.
-OPENWEBUI_ONLY_SETTINGS = ("ENABLE_IMAGE_GENERATION", "IMAGE_GENERATION_MODEL", "IMAGE_GENERATION_ENGINE",
-                           "IMAGES_OPENAI_API_BASE_URL", "WEBUI_SECRET_KEY", "WEBUI_NAME")
+    content: str | None = None  # a compose `configs:` entry given inline (content: / environment:)
+    origin: str | None = None   # where the mounted text comes from, for messages (`configs: litellm_config`)
+    content_file: str | None = None  # the file that holds inline content, and the line where it starts
+    content_line: int | None = None
 
 
 @dataclass
@@ -61,6 +61,35 @@ class Service:
     mounts: list[Mount] = field(default_factory=list)
     network_mode: str | None = None
     raw: LMap | None = None
+    own_env: set[str] = field(default_factory=set)   # names set in the service's own environment block
+    profiles: list[str] = field(default_factory=list)
+    build_context: Path | None = None                 # compose `build:` context, when the image is built
+    dockerfile: str | None = None
+    extra_hosts: dict[str, str] = field(default_factory=dict)
+    networks: list[str] = field(default_factory=list)
+    role: Role = field(default_factory=lambda: Role("other", "not identified"))
+    source_path: Path | None = None                   # the file that defines it (absolute)
+    missing_env_files: list[str] = field(default_factory=list)  # env_file entries that could not be read
+
+    def api_base_urls(self) -> list[str]:
+        """The OpenAI-compatible URLs Open WebUI uses for chat: OPENAI_API_BASE_URLS (`;`-separated) when set,
+        else OPENAI_API_BASE_URL (open_webui/config.py, 0.5 - 0.12)."""
+        plural = (self.get("OPENAI_API_BASE_URLS") or "").strip()
+        if plural:
+            return [u.strip() for u in plural.split(";") if u.strip()]
+        single = (self.get("OPENAI_API_BASE_URL") or "").strip()
+        return [single] if single else []
+
+    def api_keys(self) -> list[str]:
+        """The keys paired by position with api_base_urls()."""
+        if (self.get("OPENAI_API_BASE_URLS") or "").strip():
+            return [k.strip() for k in (self.get("OPENAI_API_KEYS") or "").split(";")]
+        return [self.get("OPENAI_API_KEY") or ""]
+
+    @property
+    def url_var(self) -> str:
+        """The variable that holds the chat URLs (for messages and locations)."""
+        return "OPENAI_API_BASE_URLS" if (self.get("OPENAI_API_BASE_URLS") or "").strip() else "OPENAI_API_BASE_URL"
 
     def at(self, name: str | None = None) -> Location:
         """Where to point for variable `name`: its line, else the environment block, else the service."""
@@ -72,34 +101,40 @@ class Service:
         s = self.env.get(name)
         return s.value if s else None
 
+    def command_words(self) -> list[str]:
+        """The command as words; a `sh -c SCRIPT` wrapper is looked into (its script split like a shell)."""
+        cmd = self.command
+        if len(cmd) >= 3 and cmd[0].rsplit("/", 1)[-1] in ("sh", "bash", "ash", "dash") and cmd[1] == "-c":
+            import shlex
+            script = " ".join(cmd[2:])
+            try:
+                return shlex.split(script, comments=True)
+            except ValueError:
+                return script.split()
+        return cmd
+
     def arg(self, flag: str) -> str | None:
         """Value of a `--flag VALUE` or `--flag=VALUE` in the command."""
-        for i, part in enumerate(self.command):
-            if part == flag and i + 1 < len(self.command):
-                return self.command[i + 1]
-            if part.startswith(flag + "="):
+        words = self.command_words()
+        for i, part in enumerate(words):
+            if part == flag and i + 1 < len(words):
+                return words[i + 1]
+            if part.startswith(flag + "=") and flag.startswith("--"):
                 return part.split("=", 1)[1]
         return None
 
+    def identify(self) -> None:
+        """Give the service its role from its image, command and own settings (see roles.py)."""
+        from .roles import identify
+        self.role = identify(self.image, self.command, self.own_env)
+
     @property
     def is_openwebui(self) -> bool:
-        """By its image, else (a custom build, another name) by settings only Open WebUI reads."""
-        image = self.image.lower()
-        if "open-webui" in image or "openwebui" in image:
-            return True
-        if "litellm" in image:
-            return False
-        return "webui" in self.name.lower() or any(name in self.env for name in OPENWEBUI_ONLY_SETTINGS)
+        return self.role.kind == OPENWEBUI
 
     @property
     def is_litellm(self) -> bool:
-        """By its image or command, else by the master key only the proxy reads."""
-        image = self.image.lower()
-        if "litellm" in image or "litellm" in " ".join(self.command).lower():
-            return True
-        if "open-webui" in image or "openwebui" in image:
-            return False
-        return "litellm" in self.name.lower() or "LITELLM_MASTER_KEY" in self.env
+        return self.role.kind == LITELLM
 
 
 @dataclass
@@ -111,6 +146,7 @@ class Deployment:
     model_info: LMap
     line: int
     index: int
+    file: str = ""  # display path of the file the entry is written in (a LiteLLM `include:` may split them)
 
     @property
     def model(self) -> str:
@@ -133,6 +169,10 @@ class Deployment:
     def line_of(self, key: str) -> int:
         return self.params.line_of(key) if key in self.params else self.line
 
+    def at(self, key: str | None = None) -> Location:
+        """The file:line of litellm_params `key` (else of the entry itself)."""
+        return Location(self.file, self.line_of(key) if key else self.line)
+
 
 @dataclass
 class LiteLLMConfig:
@@ -144,6 +184,8 @@ class LiteLLMConfig:
     error: str | None = None
     error_line: int | None = None
     deployments: list[Deployment] = field(default_factory=list)
+    included: list[str] = field(default_factory=list)  # files read through LiteLLM's own `include:`
+    origin: str = "file"  # file, a compose `configs:` entry, the service's command (inline), the image build
 
     def section(self, name: str) -> LMap:
         value = (self.data or {}).get(name) if self.data else None
@@ -170,6 +212,10 @@ class Proxy:
     config_mounted: bool = True
     port: int = 4000                           # where it listens inside the container
     host_url: str | None = None                # reachable from this machine
+    config_elsewhere: str | None = None        # the config lives where files cannot show it (S3, the image)
+    models_in_db: bool = False                 # STORE_MODEL_IN_DB: models may live in LiteLLM's database
+    config_in_env: Setting | None = None       # config text handed over in a variable LiteLLM never reads
+    config_example_for: str | None = None      # the mounted config is missing; this is read from its example
 
     def master_key(self) -> Setting | None:
         """general_settings.master_key (resolved) or LITELLM_MASTER_KEY of the service."""
@@ -214,6 +260,11 @@ class Stack:
     compose_file: str | None = None
     compose_override: str | None = None   # docker-compose.override.yml, merged in as Compose does
     compose_name: str | None = None       # the compose file's top-level `name:` (Compose v2)
+    compose_files: list[str] = field(default_factory=list)  # every compose file read, includes too
+    openwebuis: list[Service] = field(default_factory=list)  # every Open WebUI service of the compose project
+    env_missing: list[Any] = field(default_factory=list)     # MissingEnvFile: env files read from their example
+    image_intent: Any = None                                 # intent.ImageIntent, decided at discovery
+    external_networks: set[str] = field(default_factory=set)  # compose networks shared with other projects
     compose_services: dict[str, Service] = field(default_factory=dict)
     env_file: Any = None
     cfn_files: list[str] = field(default_factory=list)
@@ -227,11 +278,13 @@ class Stack:
     problems: list[FileProblem] = field(default_factory=list)
     secrets: set[str] = field(default_factory=set)
     notes: list[str] = field(default_factory=list)
+    discovery_error: str | None = None        # discovery itself broke: the reason (an `error` result)
+    discovery_traceback: str | None = None
 
     @property
     def openwebui_services(self) -> list[Service]:
-        """Every Open WebUI definition: the compose service and any CloudFormation container."""
-        out = [self.openwebui] if self.openwebui else []
+        """Every Open WebUI definition: the compose services and any CloudFormation container."""
+        out = list(self.openwebuis) or ([self.openwebui] if self.openwebui else [])
         return out + [s for s in self.cfn_services if s.is_openwebui]
 
     def proxy_for_url(self, url: str | None) -> Proxy | None:
@@ -239,10 +292,16 @@ class Stack:
         if not url:
             return None
         try:
-            host = (urlsplit(url).hostname or "").lower()
+            parts = urlsplit(url.strip())
+            host, port = (parts.hostname or "").lower(), parts.port
         except ValueError:
             return None
         for proxy in self.proxies.values():
             if proxy.service and host in {h.lower() for h in proxy.service.hostnames}:
                 return proxy
+        if host == "host.docker.internal":  # this machine, seen from a container: the published port decides
+            for proxy in self.proxies.values():
+                if proxy.service and any(pm.host_port == (port or 80) and pm.host_ip in (None, "", "0.0.0.0", "::")
+                                         for pm in proxy.service.ports):
+                    return proxy
         return None

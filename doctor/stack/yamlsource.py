@@ -19,7 +19,11 @@ try:  # the C parser is several times faster; the constructor stays in Python
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Base  # type: ignore[assignment]
 
-MAX_BYTES = 5 * 1024 * 1024
+from ..safefile import MAX_BYTES
+from ..safefile import read_text as safe_read_text
+
+MAX_VALUES = 500_000   # values a document may expand to, aliases counted at each use
+MAX_DEPTH = 200        # nesting levels (the constructors recurse)
 
 
 class LMap(dict):
@@ -44,7 +48,19 @@ class LSeq(list):
 
 
 class _Loader(_Base):  # type: ignore[misc, valid-type]
-    pass
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        """Any constructor failure (`!!int abc`, `2001-13-45`, a 5000-digit int) carries its line."""
+        try:
+            return super().construct_object(node, deep=deep)
+        except (yaml.YAMLError, RecursionError, MemoryError):
+            raise
+        except Exception as exc:
+            if getattr(exc, "yaml_line", None) is None:
+                try:
+                    exc.yaml_line = node.start_mark.line + 1  # type: ignore[attr-defined]
+                except AttributeError:
+                    pass
+            raise
 
 
 def _construct_map(loader: _Loader, node: yaml.MappingNode) -> LMap:
@@ -110,26 +126,96 @@ class YamlDoc:
 
 
 def read_text(path: Path) -> tuple[str | None, str | None]:
-    """The file's text, or a readable reason why it has none."""
+    """The file's text, or a readable reason why it has none (see :mod:`canvas_doctor.safefile`)."""
+    return safe_read_text(path, max_bytes=MAX_BYTES)
+
+
+def _line_of(mark: Any, text: str) -> int | None:
+    if mark is None:
+        return None
+    line = mark.line + 1
+    last = len(text.rstrip().splitlines()) or 1
+    return min(line, last)  # "end of stream": point at the last line with content
+
+
+def expansion_problem(node: yaml.Node, budget: int = MAX_VALUES) -> tuple[str, int] | None:
+    """Why a composed document is refused before it is constructed, and the line: aliases that would
+    expand to more than `budget` values (an alias bomb), or nesting deeper than MAX_DEPTH.
+
+    Each distinct node is visited once (iteratively, so depth costs no recursion); its expanded
+    size is 1 + the sizes of its children, so a billion laughs is counted, never expanded.
+    """
+    size: dict[int, int] = {}
+    depth_of: dict[int, int] = {id(node): 1}
+    todo: list[tuple[yaml.Node, bool]] = [(node, False)]
+    on_path: set[int] = set()
+    while todo:
+        current, children_done = todo.pop()
+        key = id(current)
+        if children_done:
+            on_path.discard(key)
+            total = 1
+            for child in _children(current):
+                total += size.get(id(child), 1)
+            size[key] = total
+            if total > budget:
+                return (f"its aliases would expand to more than {budget:,} values (an alias bomb?): refused",
+                        current.start_mark.line + 1)
+            continue
+        if key in size:
+            continue
+        if key in on_path:  # a recursive alias (`&a [*a]`): the composer allows it, walking it never ends
+            return "an alias refers to a value that contains it: refused", current.start_mark.line + 1
+        depth = depth_of.get(key, 1)
+        if depth > MAX_DEPTH:
+            return f"nested more than {MAX_DEPTH} levels deep", current.start_mark.line + 1
+        on_path.add(key)
+        todo.append((current, True))
+        for child in _children(current):
+            if id(child) not in size:
+                depth_of[id(child)] = max(depth_of.get(id(child), 0), depth + 1)
+                todo.append((child, False))
+    return None
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
+
+
+def parse_yaml(text: str) -> tuple[Any, str | None, int | None]:
+    """(data, None, None) or (None, why, line): any failure of any kind is a reason, never an exception."""
+    loader = _Loader(text)
     try:
-        if path.is_dir():
-            return None, "is a directory, not a file (a bind mount of a missing file creates one)"
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            return None, f"is {size} bytes: too large to be a config file"
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return None, "does not exist"
-    except PermissionError:
-        return None, "cannot be read (permission denied)"
-    except OSError as exc:
-        return None, f"cannot be read ({exc.strerror or exc})"
-    if b"\x00" in raw:
-        return None, "is binary, not text"
-    try:
-        return raw.decode("utf-8-sig"), None
-    except UnicodeDecodeError as exc:
-        return None, f"is not UTF-8 text (byte {exc.start})"
+        node = loader.get_single_node()
+        if node is None:
+            return None, None, None
+        refused = expansion_problem(node)
+        if refused is not None:
+            return None, f"is not valid YAML: {refused[0]}", refused[1]
+        return loader.construct_document(node), None, None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        return None, f"is not valid YAML: {exc.problem or exc.context or 'invalid YAML'}", _line_of(mark, text)
+    except yaml.YAMLError as exc:
+        return None, f"is not valid YAML: {exc}", None
+    except RecursionError:
+        return None, "is not valid YAML: nested too deeply", None
+    except MemoryError:
+        return None, "is not valid YAML: too large to load", None
+    except Exception as exc:  # a constructor's ValueError/TypeError/OverflowError ...: a finding, not a crash
+        line = getattr(exc, "yaml_line", None)
+        return None, f"is not valid YAML: a value cannot be read ({_value_error(exc)})", line
+    finally:
+        loader.dispose()
+
+
+def _value_error(exc: BaseException) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text.split(";")[0][:200]
 
 
 def load_yaml(path: Path, *, expect_mapping: bool = True) -> YamlDoc:
@@ -139,21 +225,35 @@ def load_yaml(path: Path, *, expect_mapping: bool = True) -> YamlDoc:
         return YamlDoc(path, error=why)
     if not text.strip():
         return YamlDoc(path, error="is empty")
-    try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - safe loader subclass
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        last = len(text.rstrip().splitlines())
-        if line is not None and line > last:  # "end of stream": point at the last line with content
-            line = last
-        problem = exc.problem or "invalid YAML"
-        return YamlDoc(path, error=f"is not valid YAML: {problem}", error_line=line)
-    except yaml.YAMLError as exc:
-        return YamlDoc(path, error=f"is not valid YAML: {exc}")
-    except RecursionError:
-        return YamlDoc(path, error="is not valid YAML: nested too deeply")
+    data, error, line = parse_yaml(text)
+    if error is not None:
+        return YamlDoc(path, error=error, error_line=line)
     if expect_mapping and not isinstance(data, dict):
-        kind = "empty" if data is None else f"a {type(data).__name__}, not a mapping"
+        kind = "empty" if data is None else f"{_kind_name(data)}, not a mapping"
+        return YamlDoc(path, data=data, error=f"is {kind} at the top level", error_line=1)
+    return YamlDoc(path, data=data)
+
+
+def _kind_name(data: Any) -> str:
+    if isinstance(data, list):
+        return "a list"
+    if isinstance(data, str):
+        return "a string"
+    if isinstance(data, bool):
+        return "a boolean"
+    if isinstance(data, (int, float)):
+        return "a number"
+    return f"a {type(data).__name__}"
+
+
+def load_yaml_text(text: str, path: Path, *, expect_mapping: bool = True) -> YamlDoc:
+    """Like load_yaml, for text written inline in another file (a compose `configs: content:`, a heredoc)."""
+    if not text.strip():
+        return YamlDoc(path, error="is empty")
+    data, error, line = parse_yaml(text)
+    if error is not None:
+        return YamlDoc(path, error=error, error_line=line)
+    if expect_mapping and not isinstance(data, dict):
+        kind = "empty" if data is None else f"{_kind_name(data)}, not a mapping"
         return YamlDoc(path, data=data, error=f"is {kind} at the top level", error_line=1)
     return YamlDoc(path, data=data)
