@@ -29,7 +29,8 @@ def fix_params(aws: Aws, **extra) -> dict:
     params = lifecycle_params(m.foundation_id, region, aws.settings.today)
     params.update({"model": m.name, "model_id": m.foundation_id, "region": region, "arn": m.arn(region),
                    "regions": ", ".join(known.regions) if known else "a region that offers it",
-                   "value": m.invoke_id, "profile": profile_prefix(region) + m.foundation_id})
+                   "value": m.invoke_id, "profile": profile_prefix(region) + m.foundation_id,
+                   "offered_region": known.regions[0] if known else None})
     if m.proxy is not None:
         params["service"] = m.proxy.name
         if m.proxy.config is not None:

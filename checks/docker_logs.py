@@ -111,7 +111,8 @@ def sighting_params(sc: StackContainer, s: Sighting, stack: Stack) -> dict[str, 
         dep = deps[0]
         model = model or dep.model_name
         region, _ = deployment_region(dep, proxy) if proxy else (None, "")
-        params.update(model_id=dep.base_model_id, region=region or "your region", value=dep.provider_model)
+        params.update(model_id=dep.base_model_id, region=region or "your region", value=dep.provider_model,
+                      litellm_model=dep.model, aws_region_name=dep.params.get("aws_region_name"))
     b = _BEDROCK_ID.search(s.line)
     if b:
         params.update(model_id=b.group(2), value=b.group(2))

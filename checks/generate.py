@@ -93,7 +93,7 @@ def _fix_params(target: Target, req: ImageRequest, dep: Deployment | None, today
     cfg = target.proxy.config if target.proxy is not None else None
     params: dict[str, Any] = {"service": target.name, "proxy": target.name,
                               "file": cfg.display if cfg else "litellm-config.yaml", "served": "",
-                              "var": "IMAGES_OPENAI_API_KEY"}
+                              "var": "IMAGES_OPENAI_API_KEY", "url": target.url}
     region = deployment_region(dep, target.proxy)[0] if dep is not None and target.proxy is not None else None
     params = lifecycle_params(dep.base_model_id if dep is not None else req.model.name, region, today, **params)
     params["model"] = req.model.name
@@ -103,6 +103,7 @@ def _fix_params(target: Target, req: ImageRequest, dep: Deployment | None, today
         known = image_model(model_id)
         params["regions"] = ", ".join(known.regions) if known else "a region that offers it"
         params.update(model_id=model_id, region=region, value=model_id, profile=profile_prefix(region) + model_id,
+                      litellm_model=dep.model, aws_region_name=dep.params.get("aws_region_name"),
                       arn=f"arn:aws:bedrock:{region}::foundation-model/{model_id}")
         api_base, _ = param(dep, "api_base", target.proxy.service)
         if api_base:

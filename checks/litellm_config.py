@@ -18,7 +18,11 @@ def _loaded(stack: Stack) -> list[Proxy]:
 
 
 def _params(proxy: Proxy, dep: Deployment, **extra) -> dict:
+    """The deployment's own values for its fix texts (snippets show its model and region as written)."""
+    known = deployment_image_model(dep)
     return {"service": proxy.name, "file": proxy.config.display if proxy.config else "", "model": dep.model_name,
+            "litellm_model": dep.model or None, "model_id": dep.base_model_id or None,
+            "aws_region_name": dep.params.get("aws_region_name"), "offered_region": known.regions[0] if known else None,
             **extra}
 
 

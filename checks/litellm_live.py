@@ -46,7 +46,7 @@ def _where(target: Target) -> Location | None:
 def _params(target: Target, **extra: Any) -> dict[str, Any]:
     cfg = target.proxy.config if target.proxy is not None else None
     return {"service": target.name, "proxy": target.name, "file": cfg.display if cfg else "litellm-config.yaml",
-            **extra}
+            "url": target.url, **extra}
 
 
 def _json_of(answer: Answer) -> Any:

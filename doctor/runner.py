@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 from . import __version__
+from .advice import fix_context
 from .clients import Inputs
 from .fixes import render
 from .models import AREAS, CheckSpec, Report, Result, Status
@@ -55,8 +56,9 @@ def _error(message: str, detail: str | None = None) -> Result:
     return Result(Status.ERROR, message, detail=detail)
 
 
-def _finish(spec: CheckSpec, results: list[Result], duration_ms: int) -> list[Result]:
-    """Stamp identity and timing on each result and render its fix from the catalog."""
+def _finish(spec: CheckSpec, results: list[Result], duration_ms: int, stack: Stack | None = None) -> list[Result]:
+    """Stamp identity and timing on each result and render its fix from the catalog, in the language
+    of the file the result points at (canvas_doctor.advice; the check's own params win)."""
     if not results:
         results = [Result(Status.PASS, spec.title)]
     out = []
@@ -71,7 +73,7 @@ def _finish(spec: CheckSpec, results: list[Result], duration_ms: int) -> list[Re
                            f"{spec.id} does not declare (it declares {', '.join(spec.fixes)}): {r.message}",
                            check=spec.id, area=spec.area, title=spec.title, duration_ms=duration_ms)
             else:
-                params = dict(r.fix_params)
+                params = {**fix_context(stack, r.location, r.fix_params), **r.fix_params}
                 if r.location is not None:
                     params.setdefault("file", r.location.file)
                 try:
@@ -175,7 +177,7 @@ class Runner:
         with run.lock:
             if run.finished or attempt != run.attempt:
                 return  # timed out earlier: late results are ignored
-            run.results = _finish(run.spec, results, duration_ms)
+            run.results = _finish(run.spec, results, duration_ms, self.stack)
             if attempt > 1:
                 for r in run.results:
                     r.data.setdefault("attempts", attempt)

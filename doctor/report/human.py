@@ -13,7 +13,7 @@ from rich.padding import Padding
 from rich.syntax import Syntax
 from rich.text import Text
 
-from ..models import AREAS, CheckSpec, Report, Result, Status
+from ..models import AREAS, CheckSpec, Fix, Report, Result, Status
 
 SYMBOL = {
     Status.PASS: ("✓", "green"),
@@ -200,24 +200,32 @@ def _render_tail(report: Report, console: Console, verbose: bool) -> None:
 
 
 def render_explain(fix_id: str, console: Console) -> None:
-    """`canvas-doctor explain FIX_ID`: the whole fix with its generic placeholders."""
-    from ..fixes import render_generic
+    """`canvas-doctor explain FIX_ID`: the whole fix with its generic placeholders, and its variants."""
+    from ..fixes import VARIANT_NAMES, render_generic, variants
     fix = render_generic(fix_id)
+    styled = console.is_terminal and not console.no_color
     console.print(Text(f"{fix.id}: {fix.title}", style="bold"))
     if fix.cause:
         console.print()
         console.print(Text("Why", style="bold underline"))
         console.print(escape(fix.cause))
+    _explain_steps(fix, console, styled, "Steps")
+    for lang in variants(fix_id):
+        _explain_steps(render_generic(fix_id, lang), console, styled,
+                       f"Steps, for a finding in {VARIANT_NAMES.get(lang, lang)}")
     console.print()
-    console.print(Text("Steps", style="bold underline"))
+    console.print(Text(f"Guide section: {fix.guide_section or '— (beyond the guide)'}", style="dim"))
+
+
+def _explain_steps(fix: Fix, console: Console, styled: bool, heading: str) -> None:
+    console.print()
+    console.print(Text(heading, style="bold underline"))
     for i, step in enumerate(fix.steps, start=1):
         console.print(Text(f"  {i}. {step}"))
     if fix.snippet:
         console.print()
-        console.print(Text("Snippet", style="bold underline"))
-        console.print(_snippet(fix.snippet, console.is_terminal and not console.no_color, indent=2))
-    console.print()
-    console.print(Text(f"Guide section: {fix.guide_section or '— (beyond the guide)'}", style="dim"))
+        console.print(Text("  Snippet:", style="dim"))
+        console.print(_snippet(fix.snippet, styled, indent=2))
 
 
 def render_explain_check(spec: CheckSpec, console: Console) -> None:
