@@ -38,6 +38,7 @@ def mask(value: str) -> str:
 
 MIN_PIECE = 6      # a prefix or suffix of a secret this long is masked where it stands alone
 LONG_PIECE = 10    # ... and this long wherever it appears
+SURE_PIECE = 16    # ... and this long even when it has no digit
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -67,6 +68,16 @@ def _alone(text: str, i: int) -> bool:
     return i <= 0 or i >= len(text) or not text[i].isalnum() or not text[i - 1].isalnum()
 
 
+def _masks(piece: str, alone: bool) -> bool:
+    """Whether a prefix or suffix of a secret is masked where it stands: it must look like part of a
+    key (letters and digits mixed), alone as a token or long; 16+ characters always. So a service
+    named `litellm-nomount` stays readable beside a key `nomount-new-master-key-7777`."""
+    if len(piece) >= SURE_PIECE:
+        return True
+    mixed = any(c.isdigit() for c in piece) and any(c.isalpha() for c in piece)
+    return mixed and (alone or len(piece) >= LONG_PIECE)
+
+
 def _mask_prefixes(value: str, secret: str) -> str:
     head = secret[:MIN_PIECE]
     i = value.find(head)
@@ -74,7 +85,7 @@ def _mask_prefixes(value: str, secret: str) -> str:
         n = MIN_PIECE
         while n < len(secret) and i + n < len(value) and value[i + n] == secret[n]:
             n += 1
-        if n >= LONG_PIECE or (_alone(value, i) and _alone(value, i + n)):
+        if _masks(value[i:i + n], _alone(value, i) and _alone(value, i + n)):
             shown = f"{secret[:4]}…"
             value = value[:i] + shown + value[i + n:]
             i = value.find(head, i + len(shown))
@@ -92,7 +103,7 @@ def _mask_suffixes(value: str, secret: str) -> str:
             start -= 1
             n += 1
         end = i + MIN_PIECE
-        if n >= LONG_PIECE or (_alone(value, start) and _alone(value, end)):
+        if _masks(value[start:end], _alone(value, start) and _alone(value, end)):
             shown = f"…{secret[-4:]}"
             value = value[:start] + shown + value[end:]
             i = value.find(tail, start + len(shown))

@@ -183,3 +183,11 @@ def test_every_form_of_a_secret_is_masked() -> None:
     # Innocent text stays readable: a common word that starts like a short secret is not masked.
     r2 = Redactor(["changeme99"])
     assert r2.text("the file changed") == "the file changed"
+
+
+def test_pieces_of_secrets_do_not_mask_names() -> None:
+    from canvas_doctor.redact import Redactor
+    r = Redactor(["nomount-new-master-key-7777", "123456789-not-a-name-x1"])
+    assert r.text("service litellm-nomount") == "service litellm-nomount"
+    assert r.text("arn:aws:bedrock:us-east-1:123456789:provisioned-model/your-id").count("123456789") == 1
+    assert "nomount-new-mast" not in r.text("echo: nomount-new-master-k...")
