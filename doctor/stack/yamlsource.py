@@ -223,15 +223,7 @@ def load_yaml(path: Path, *, expect_mapping: bool = True) -> YamlDoc:
     text, why = read_text(path)
     if text is None:
         return YamlDoc(path, error=why)
-    if not text.strip():
-        return YamlDoc(path, error="is empty")
-    data, error, line = parse_yaml(text)
-    if error is not None:
-        return YamlDoc(path, error=error, error_line=line)
-    if expect_mapping and not isinstance(data, dict):
-        kind = "empty" if data is None else f"{_kind_name(data)}, not a mapping"
-        return YamlDoc(path, data=data, error=f"is {kind} at the top level", error_line=1)
-    return YamlDoc(path, data=data)
+    return load_yaml_text(text, path, expect_mapping=expect_mapping)
 
 
 def _kind_name(data: Any) -> str:
@@ -247,7 +239,7 @@ def _kind_name(data: Any) -> str:
 
 
 def load_yaml_text(text: str, path: Path, *, expect_mapping: bool = True) -> YamlDoc:
-    """Like load_yaml, for text written inline in another file (a compose `configs: content:`, a heredoc)."""
+    """YAML text from `path`, or written inline in another file (a compose `configs: content:`, a heredoc)."""
     if not text.strip():
         return YamlDoc(path, error="is empty")
     data, error, line = parse_yaml(text)
