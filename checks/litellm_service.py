@@ -135,7 +135,7 @@ def aws_credentials_reach_proxy(stack):
     proxy = stack.image_proxy
     if proxy is None or proxy.service is None:
         return skipped("no LiteLLM service in the compose file (credentials come from where the proxy runs)")
-    if not image_deployments(proxy):
+    if not [d for d in image_deployments(proxy) if d.provider == "bedrock"]:
         return skipped(f"{proxy.name} has no Bedrock image deployment")
     source, empty = _credential_source(proxy)
     svc = proxy.service

@@ -46,7 +46,8 @@ def _is_template_text(path: Path) -> bool:
 def find_projects(root: Path, compose_files: tuple[str, ...] = (), environ: dict[str, str] | None = None) -> list[Project]:
     """The stacks under `root`: root itself when it holds one, else its sub-folder projects (depth 2)."""
     environ = dict(os.environ if environ is None else environ)
-    if compose_files or environ.get("COMPOSE_FILE") or find_compose_file(root) is not None:
+    if compose_files or environ.get("COMPOSE_FILE") or _dotenv_names_compose_file(root) \
+            or find_compose_file(root) is not None:
         return [Project(root, compose_files)]
     variants = find_compose_variants(root)
     if len(variants) > 1:
@@ -70,6 +71,18 @@ def find_projects(root: Path, compose_files: tuple[str, ...] = (), environ: dict
             if _names_a_target(v):
                 found.append(Project(folder, (v.name,), str(v.relative_to(root))))
     return found or [Project(root)]
+
+
+def _dotenv_names_compose_file(root: Path) -> bool:
+    """COMPOSE_FILE in the folder's `.env` (or its committed example) makes the listed files one project."""
+    from .stack.envfile import parse_env_file
+    from .stack.examples import find_env_example
+    env = root / ".env"
+    source = env if env.is_file() else find_env_example(root)
+    if source is None:
+        return False
+    parsed = parse_env_file(source)
+    return not parsed.error and bool(parsed.values.get("COMPOSE_FILE", "").strip())
 
 
 def _names_a_target(path: Path) -> bool:

@@ -14,6 +14,8 @@ from .models import Fix, Location, Report, Result
 _SECRET_NAME = re.compile(r"(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|DATABASE_URL|PRIVATE|SESSION)",
                           re.IGNORECASE)
 _NOT_SECRET_NAMES = re.compile(r"^(ENABLE_|.*_ENABLED$|.*_KEY_PREFIX$|.*KEY_NAME$|.*_HEADER$)", re.IGNORECASE)
+# A value that is itself a variable's name (`OPENAI_API_KEY_ENV: OPENAI_API_KEY`) names a secret, it is not one.
+_VARIABLE_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
 _HARMLESS = {"true", "false", "none", "null", "yes", "no", "on", "off", "0", "1", ""}
 
 # Shapes that are secrets wherever they appear, registered or not.
@@ -135,7 +137,8 @@ class Redactor:
     def add(self, secrets: Iterable[str | None]) -> None:
         fresh = False
         for s in secrets:
-            if isinstance(s, str) and len(s) >= 4 and s.strip().lower() not in _HARMLESS and s not in self._secrets:
+            if isinstance(s, str) and len(s) >= 4 and s.strip().lower() not in _HARMLESS and s not in self._secrets \
+                    and not _VARIABLE_NAME.fullmatch(s):
                 self._secrets.add(s)
                 fresh = True
         if fresh:

@@ -191,3 +191,13 @@ def test_pieces_of_secrets_do_not_mask_names() -> None:
     assert r.text("service litellm-nomount") == "service litellm-nomount"
     assert r.text("arn:aws:bedrock:us-east-1:123456789:provisioned-model/your-id").count("123456789") == 1
     assert "nomount-new-mast" not in r.text("echo: nomount-new-master-k...")
+
+
+def test_a_value_that_names_a_variable_is_not_masked() -> None:
+    """`OPENAI_API_KEY_ENV: OPENAI_API_KEY` names a secret; masking it would garble every message and snippet."""
+    from canvas_doctor.redact import Redactor
+    r = Redactor(["OPENAI_API_KEY", "sk-real-0123456789abcdef"])
+    text = "Set IMAGES_OPENAI_API_KEY=${LITELLM_MASTER_KEY}; OPENAI_API_KEY is sk-real-0123456789abcdef"
+    out = r.text(text)
+    assert "IMAGES_OPENAI_API_KEY=${LITELLM_MASTER_KEY}" in out and "OPENAI_API_KEY is" in out
+    assert "0123456789abcdef" not in out

@@ -92,7 +92,7 @@ def image_intent(stack: Stack) -> ImageIntent:
         url_is_litellm(stack, u) for svc in services for u in svc.api_base_urls())
     for proxy in stack.proxies.values():
         from .queries import image_deployments
-        deps = image_deployments(proxy)
+        deps = [d for d in image_deployments(proxy) if d.provider in ("bedrock", "")]  # a Bedrock image path
         if deps:
             return ImageIntent(LITELLM, f"{proxy.name} serves the image model {deps[0].model_name}", deps[0].at())
     for svc in services:
@@ -105,4 +105,4 @@ def image_intent(stack: Stack) -> ImageIntent:
                 return ImageIntent(LITELLM, f"{svc.name} sets {name}", s.location)
     if not has_litellm:
         return ImageIntent(NONE, "the stack has no LiteLLM proxy to send image requests to")
-    return ImageIntent(NONE, "no LiteLLM config serves an image model and Open WebUI has no image setting")
+    return ImageIntent(NONE, "no LiteLLM config serves a Bedrock image model and Open WebUI has no image setting")

@@ -47,10 +47,10 @@ _OTHER_IMAGES = ("prometheus", "grafana", "nginx", "traefik", "caddy", "haproxy"
                  "speaches", "openedai", "perplexica", "litellm-ui", "prisma", "pgadmin", "adminer", "redisinsight")
 
 # Settings only Open WebUI reads / only the LiteLLM proxy reads.
+# (OLLAMA_BASE_URL, OPENAI_API_KEY ... are read by many other programs too: they decide nothing.)
 OPENWEBUI_ONLY_SETTINGS = ("ENABLE_IMAGE_GENERATION", "IMAGE_GENERATION_MODEL", "IMAGE_GENERATION_ENGINE",
                            "IMAGES_OPENAI_API_BASE_URL", "WEBUI_SECRET_KEY", "WEBUI_NAME", "WEBUI_AUTH",
-                           "OLLAMA_BASE_URL", "OLLAMA_BASE_URLS", "ENABLE_OLLAMA_API", "ENABLE_OPENAI_API",
-                           "ENABLE_SIGNUP", "DEFAULT_USER_ROLE")
+                           "ENABLE_OLLAMA_API", "ENABLE_OPENAI_API", "ENABLE_IMAGE_PROMPT_GENERATION")
 LITELLM_ONLY_SETTINGS = ("LITELLM_MASTER_KEY", "LITELLM_SALT_KEY", "STORE_MODEL_IN_DB", "LITELLM_LOG",
                          "LITELLM_CONFIG_BUCKET_NAME", "LITELLM_LOCAL_MODEL_COST_MAP", "LITELLM_MODE")
 
