@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from canvas_doctor.api import Result, check, failed, passed, skipped, warned
 from canvas_doctor.facts import INFERENCE_PROFILE_ONLY, is_true, litellm_providers, profile_prefix
 from canvas_doctor.stack.model import Deployment, Proxy, Stack
-from canvas_doctor.stack.queries import (deployment_image_model, deployment_region, image_deployments,
+from canvas_doctor.stack.queries import (bedrock_image_deployments, deployment_image_model, deployment_region, image_deployments,
                                          image_model_set, is_image_deployment, param, wanted_image_model)
 
 
@@ -227,21 +227,17 @@ def drop_params_on(stack):
        fixes=("bedrock-region-unsupported",), image_path=True)
 def region_offers_model(stack):
     out: list[Result] = []
-    for proxy in _loaded(stack):
-        for dep in image_deployments(proxy):
-            model = deployment_image_model(dep)
-            if model is None:
-                continue
-            region, origin = deployment_region(dep, proxy)
-            at = dep.at("aws_region_name")
-            if region is None:
-                out.append(skipped(f"{dep.model_name}: no region in the config or the proxy's environment"))
-            elif region not in model.regions:
-                out.append(failed(f"{dep.model_name}: {model.name} is not offered in {region} ({origin}); it is in "
-                                  f"{', '.join(model.regions)}", fix="bedrock-region-unsupported", at=at,
-                                  params=_params(proxy, dep, regions=", ".join(model.regions), region=region)))
-            else:
-                out.append(passed(f"{dep.model_name}: {model.name} is offered in {region}", at=at))
+    for proxy, dep, model in bedrock_image_deployments(stack):
+        region, origin = deployment_region(dep, proxy)
+        at = dep.at("aws_region_name")
+        if region is None:
+            out.append(skipped(f"{dep.model_name}: no region in the config or the proxy's environment"))
+        elif region not in model.regions:
+            out.append(failed(f"{dep.model_name}: {model.name} is not offered in {region} ({origin}); it is in "
+                              f"{', '.join(model.regions)}", fix="bedrock-region-unsupported", at=at,
+                              params=_params(proxy, dep, regions=", ".join(model.regions), region=region)))
+        else:
+            out.append(passed(f"{dep.model_name}: {model.name} is offered in {region}", at=at))
     return out or [skipped("no Bedrock image deployments found")]
 
 
@@ -283,22 +279,18 @@ def image_params_fit_family(stack):
     for m in IMAGE_MODELS.values():
         by_family.setdefault(m.family, set()).update(m.own_keys)
     out: list[Result] = []
-    for proxy in _loaded(stack):
-        for dep in image_deployments(proxy):
-            model = deployment_image_model(dep)
-            if model is None:
-                continue
-            own = by_family.get(model.family, set())
-            foreign = {k for fam, keys in by_family.items() if fam != model.family for k in keys}
-            wrong = [k for k in dep.params if k in foreign and k not in own and k not in OPENAI_IMAGE_PARAMS]
-            for key in wrong:
-                out.append(failed(
-                    f"{dep.model_name}: `{key}` is not a request key of {model.name} (it belongs to another model "
-                    f"family); LiteLLM copies it into the request and Bedrock rejects it (\"extraneous key [{key}] "
-                    f"is not permitted\"). {model.name} reads: {', '.join(model.own_keys)}",
-                    fix="litellm-param-wrong-family", at=proxy.config.at(dep.line_of(key)),
-                    params=_params(proxy, dep, key=key, name=model.name, keys=", ".join(model.own_keys))))
-            if not wrong:
-                out.append(passed(f"{dep.model_name}: no request key of another model family",
-                                  at=proxy.config.at(dep.line)))
+    for proxy, dep, model in bedrock_image_deployments(stack):
+        own = by_family.get(model.family, set())
+        foreign = {k for fam, keys in by_family.items() if fam != model.family for k in keys}
+        wrong = [k for k in dep.params if k in foreign and k not in own and k not in OPENAI_IMAGE_PARAMS]
+        for key in wrong:
+            out.append(failed(
+                f"{dep.model_name}: `{key}` is not a request key of {model.name} (it belongs to another model "
+                f"family); LiteLLM copies it into the request and Bedrock rejects it (\"extraneous key [{key}] "
+                f"is not permitted\"). {model.name} reads: {', '.join(model.own_keys)}",
+                fix="litellm-param-wrong-family", at=dep.at(key),
+                params=_params(proxy, dep, key=key, name=model.name, keys=", ".join(model.own_keys))))
+        if not wrong:
+            out.append(passed(f"{dep.model_name}: no request key of another model family",
+                              at=dep.at()))
     return out or [skipped("no Bedrock image deployments found")]

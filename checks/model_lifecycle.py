@@ -19,7 +19,7 @@ from canvas_doctor.facts import (LEGACY_INACTIVITY_RULE, LIFECYCLE_ACTIVE, LIFEC
                                  ImageModel, lifecycle_params)
 from canvas_doctor.models import Status
 from canvas_doctor.stack.model import Deployment, Proxy, Stack
-from canvas_doctor.stack.queries import deployment_image_model, deployment_region, image_deployments
+from canvas_doctor.stack.queries import bedrock_image_deployments, deployment_region
 
 LIVE_LIFECYCLE = "bedrock.model-lifecycle"
 
@@ -41,7 +41,7 @@ def _params(proxy: Proxy, dep: Deployment, model: ImageModel, region: str | None
 def judge(proxy: Proxy, dep: Deployment, model: ImageModel, today: date, live: dict | None) -> Result:
     """One deployment's model, as of `today` (the live answer, when there is one, wins)."""
     region, _ = deployment_region(dep, proxy)
-    at = proxy.config.at(dep.line_of("model"))
+    at = dep.at("model")
     p = _params(proxy, dep, model, region, today)
     status = model.status_on(today)
     shipped = status
@@ -74,12 +74,6 @@ def judge(proxy: Proxy, dep: Deployment, model: ImageModel, today: date, live: d
 def image_models_still_served(stack: Stack, settings, results):
     """Nova Canvas v1: end of life 2026-09-30; Titan Image v1/v2: 2026-06-30 (AWS's lifecycle page)."""
     out: list[Result] = []
-    for proxy in stack.proxies.values():
-        if proxy.config is None or proxy.config.data is None:
-            continue
-        for dep in image_deployments(proxy):
-            model = deployment_image_model(dep)
-            if model is None:
-                continue
-            out.append(judge(proxy, dep, model, settings.today, _live_answer(results, model.model_id)))
+    for proxy, dep, model in bedrock_image_deployments(stack):
+        out.append(judge(proxy, dep, model, settings.today, _live_answer(results, model.model_id)))
     return out or [skipped("no Bedrock image model deployment found")]

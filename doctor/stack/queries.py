@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Iterator
 
 from ..facts import ImageModel, image_model
 from ..models import Location
@@ -49,6 +50,17 @@ def image_deployments(proxy: Proxy | None) -> list[Deployment]:
     if proxy is None or proxy.config is None:
         return []
     return [d for d in proxy.config.deployments if is_image_deployment(d)]
+
+
+def bedrock_image_deployments(stack: Stack) -> Iterator[tuple[Proxy, Deployment, ImageModel]]:
+    """Every deployment of a readable LiteLLM config that calls a Bedrock image model the facts know."""
+    for proxy in stack.proxies.values():
+        if proxy.config is None or proxy.config.data is None:
+            continue
+        for dep in image_deployments(proxy):
+            model = deployment_image_model(dep)
+            if model is not None:
+                yield proxy, dep, model
 
 
 def param(dep: Deployment, key: str, service: Service | None) -> tuple[str | None, bool]:
