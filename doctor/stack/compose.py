@@ -452,8 +452,7 @@ def _load_file(path: Path, variables: Mapping[str, str], variable_location, disp
     reader = ComposeReader(doc.data, shown, path.parent, variables, variable_location, display_path)
     reader.source_path = path
     if project.name is None and isinstance(doc.data.get("name"), str):
-        from .interpolate import interpolate as _interp
-        project.name = _interp(doc.data["name"], variables).value or None
+        project.name = interpolate(doc.data["name"], variables).value or None
     services: dict[str, Service] = {}
     includes = doc.data.get("include")
     if isinstance(includes, LSeq) and depth < MAX_INCLUDE_DEPTH:

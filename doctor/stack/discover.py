@@ -22,6 +22,7 @@ from .examples import MissingEnvFile, find_env_example, find_file_example
 from .intent import image_intent
 from .litellm_config import find_fallback_config, load_litellm_config
 from .model import FileProblem, Proxy, Service, Setting, Stack
+from .queries import image_deployments
 from .roles import is_official_litellm_image
 from .yamlsource import resolved, LSeq, load_yaml, read_text
 
@@ -233,7 +234,7 @@ def _load_proxy(service: Service, display) -> Proxy:
     proxy.models_in_db = (service.get("STORE_MODEL_IN_DB") or "").strip().lower() in ("true", "1", "yes")
     for var in CONFIG_TEXT_VARS:
         s = service.env.get(var)
-        if s is not None and ("model_list" in s.value or var.startswith("LITELLM_CONFIG")) and var != "CONFIG_FILE_PATH":
+        if s is not None and ("model_list" in s.value or var.startswith("LITELLM_CONFIG")):
             proxy.config_in_env = s
             break
     bucket, key = service.get("LITELLM_CONFIG_BUCKET_NAME"), service.get("LITELLM_CONFIG_BUCKET_OBJECT_KEY")
@@ -360,7 +361,6 @@ def _assign_proxies(stack: Stack) -> None:
             stack.image_proxy_reason = "the only LiteLLM proxy of the stack"
     elif proxies:
         if stack.image_proxy is None:
-            from .queries import image_deployments
             serving = [p for p in proxies if image_deployments(p)]
             named = [p for p in proxies if "image" in p.name.lower()]
             pick = serving or named

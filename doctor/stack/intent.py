@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from ..facts import is_true
 from ..models import Location
 from .model import Service, Stack
+from .queries import image_deployments
 
 LITELLM, NONE, OTHER_ENGINE = "litellm", "none", "other-engine"
 
@@ -91,7 +92,6 @@ def image_intent(stack: Stack) -> ImageIntent:
     has_litellm = bool(stack.proxies) or any(s.is_litellm for s in stack.cfn_services) or any(
         url_is_litellm(stack, u) for svc in services for u in svc.api_base_urls())
     for proxy in stack.proxies.values():
-        from .queries import image_deployments
         deps = [d for d in image_deployments(proxy) if d.provider in ("bedrock", "")]  # a Bedrock image path
         if deps:
             return ImageIntent(LITELLM, f"{proxy.name} serves the image model {deps[0].model_name}", deps[0].at())

@@ -1,13 +1,14 @@
 """The discovered stack: services, settings and LiteLLM configs, each value with its file:line."""
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from ..models import Location
-from .roles import LITELLM, OPENWEBUI, Role
+from .roles import LITELLM, OPENWEBUI, Role, identify
 from .yamlsource import LMap
 
 
@@ -105,7 +106,6 @@ class Service:
         """The command as words; a `sh -c SCRIPT` wrapper is looked into (its script split like a shell)."""
         cmd = self.command
         if len(cmd) >= 3 and cmd[0].rsplit("/", 1)[-1] in ("sh", "bash", "ash", "dash") and cmd[1] == "-c":
-            import shlex
             script = " ".join(cmd[2:])
             try:
                 return shlex.split(script, comments=True)
@@ -125,7 +125,6 @@ class Service:
 
     def identify(self) -> None:
         """Give the service its role from its image, command and own settings (see roles.py)."""
-        from .roles import identify
         self.role = identify(self.image, self.command, self.own_env)
 
     @property
