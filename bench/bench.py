@@ -41,10 +41,10 @@ def import_time(module: str) -> float:
 
 
 def sandbox_rows() -> list[tuple[str, float]]:
-    from canvas_doctor.emulator import BedrockEmulator
-    from canvas_doctor.emulator.testing import NOVA_BEFORE_END_OF_LIFE
-    from canvas_doctor.testbed.process import free_port
-    from canvas_doctor.testbed.walkthrough import PROXIES, _copy_sample, _start
+    from canvas_doctor_emulator import BedrockEmulator
+    from canvas_doctor_emulator.testing import NOVA_BEFORE_END_OF_LIFE
+    from testbed.process import free_port
+    from testbed.walkthrough import PROXIES, _copy_sample, _start
 
     out = Path(tempfile.mkdtemp(prefix="canvas-doctor-bench-"))
     project = out / "project"

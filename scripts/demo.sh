@@ -6,5 +6,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh >/dev/null
-bash testbed/install-services.sh litellm >/dev/null   # the real LiteLLM 1.108.7, cached after the first time
-exec .venv/bin/python -m canvas_doctor.testbed.walkthrough demo-out
+bash tests/testbed/install-services.sh litellm >/dev/null   # the real LiteLLM 1.108.7, cached after the first time
+PYTHONPATH=tests exec .venv/bin/python -m testbed.walkthrough demo-out   # the test bed lives under tests/

@@ -9,7 +9,7 @@ PY="${PYTHON:-python3}"
 if [[ ! -x .venv/bin/python ]]; then
   "$PY" -m venv .venv
 fi
-.venv/bin/pip install -q --disable-pip-version-check -e '.[test]'
+.venv/bin/pip install -q --disable-pip-version-check -e '.[test]' -e ./emulator   # the emulator: its own distribution
 
 if [[ "${1:-}" == "--services" ]]; then
   if [[ ! -x /bin/busybox ]] && command -v apt-get >/dev/null; then
@@ -19,5 +19,5 @@ if [[ "${1:-}" == "--services" ]]; then
     (service docker start || (nohup dockerd >/tmp/dockerd.log 2>&1 &)) >/dev/null 2>&1 || true
     for _ in $(seq 1 30); do docker info >/dev/null 2>&1 && break; sleep 1; done
   fi
-  bash testbed/install-services.sh
+  bash tests/testbed/install-services.sh
 fi

@@ -3,8 +3,8 @@ match the code: an id a check's code can reach but does not declare would turn a
 a "check bug" error at run time; an id it declares but cannot reach would mislead `explain`.
 
 The code is read, not run: the fix-id string literals reachable from each check function through
-the functions, classes and tables it names (resolved through each module's imports, across checks/
-and doctor/). That over-approximates in a few known places, listed below with the reason.
+the functions, classes and tables it names (resolved through each module's imports, across
+src/canvas_doctor/). That over-approximates in a few known places, listed below with the reason.
 """
 from __future__ import annotations
 
@@ -52,9 +52,9 @@ class _Module:
 
 @lru_cache(maxsize=1)
 def _modules() -> dict[str, _Module]:
-    paths = {f"canvas_doctor.checks.{p.stem}": p for p in (REPO / "checks").glob("*.py")}
-    for p in (REPO / "doctor").rglob("*.py"):
-        parts = [x for x in p.relative_to(REPO / "doctor").with_suffix("").parts if x != "__init__"]
+    paths = {}
+    for p in (REPO / "src" / "canvas_doctor").rglob("*.py"):
+        parts = [x for x in p.relative_to(REPO / "src" / "canvas_doctor").with_suffix("").parts if x != "__init__"]
         paths[".".join(["canvas_doctor", *parts])] = p
     mods: dict[str, _Module] = {}
     for name, path in paths.items():

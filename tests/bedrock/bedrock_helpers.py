@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from canvas_doctor.emulator import BedrockEmulator, make_png
+from canvas_doctor_emulator import BedrockEmulator, make_png
 from helpers import FIXTURES, CliRun, clean_env, run_cli
 
 # Nova Canvas in us-east-1, before its end of life (the clock: helpers.PRE_EOL); see fixtures/pre-eol/README.md.

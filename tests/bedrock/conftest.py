@@ -11,8 +11,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bedrock_helpers import SIGV4, aws_env  # noqa: E402
-from canvas_doctor.emulator import BedrockEmulator  # noqa: E402
-from canvas_doctor.emulator.testing import NOVA_BEFORE_END_OF_LIFE  # noqa: E402
+from canvas_doctor_emulator import BedrockEmulator  # noqa: E402
+from canvas_doctor_emulator.testing import NOVA_BEFORE_END_OF_LIFE  # noqa: E402
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ import time
 import pytest
 
 from bedrock_helpers import SIGV4, aws_env, doctor, one, sts_error
-from canvas_doctor.emulator import BedrockEmulator
-from canvas_doctor.emulator.testing import DUMMY_API_KEY, NOVA_BEFORE_END_OF_LIFE
+from canvas_doctor_emulator import BedrockEmulator
+from canvas_doctor_emulator.testing import DUMMY_API_KEY, NOVA_BEFORE_END_OF_LIFE
 
 CRED = "bedrock.credentials"
 

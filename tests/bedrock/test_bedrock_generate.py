@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bedrock_helpers import closed_port_url, doctor, fake_image_proxy, one
-from canvas_doctor.emulator import BedrockEmulator
-from canvas_doctor.emulator.testing import NOVA, TITAN2
+from canvas_doctor_emulator import BedrockEmulator
+from canvas_doctor_emulator.testing import NOVA, TITAN2
 from canvas_doctor.png_check import png_info
 
 GEN = "bedrock.generate"

@@ -3,8 +3,8 @@ control plane (GetFoundationModelAvailability, GetFoundationModel, ListFoundatio
 from __future__ import annotations
 
 from bedrock_helpers import copy_stack, doctor, one
-from canvas_doctor.emulator import BedrockEmulator
-from canvas_doctor.emulator.testing import NOVA, NOVA_BEFORE_END_OF_LIFE, TITAN2
+from canvas_doctor_emulator import BedrockEmulator
+from canvas_doctor_emulator.testing import NOVA, NOVA_BEFORE_END_OF_LIFE, TITAN2
 
 ACCESS = "bedrock.model-access"
 LIFECYCLE = "bedrock.model-lifecycle"

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from canvas_doctor.emulator import BedrockEmulator
-from canvas_doctor.emulator.testing import DUMMY_ENV, NOVA_BEFORE_END_OF_LIFE, boto_client
+from canvas_doctor_emulator import BedrockEmulator
+from canvas_doctor_emulator.testing import DUMMY_ENV, NOVA_BEFORE_END_OF_LIFE, boto_client
 
 _CLEARED = (
     "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_BEARER_TOKEN_BEDROCK",

@@ -12,8 +12,8 @@ from botocore.config import Config
 from botocore.exceptions import ClientError, NoCredentialsError
 
 from emulator_fixtures import aws_env, emu  # noqa: F401  (pytest fixtures)
-from canvas_doctor.emulator import BedrockEmulator
-from canvas_doctor.emulator.testing import DUMMY_API_KEY, NOVA, NOVA_BEFORE_END_OF_LIFE, boto_client, error_of, invoke, nova_body
+from canvas_doctor_emulator import BedrockEmulator
+from canvas_doctor_emulator.testing import DUMMY_API_KEY, NOVA, NOVA_BEFORE_END_OF_LIFE, boto_client, error_of, invoke, nova_body
 
 
 def _post(url: str, headers: dict) -> urllib.error.HTTPError:

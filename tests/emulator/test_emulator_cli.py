@@ -1,4 +1,4 @@
-"""The emulator as a separate process (python -m canvas_doctor.emulator), its config file and admin routes."""
+"""The emulator as a separate process (python -m canvas_doctor_emulator), its config file and admin routes."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ import pytest
 from botocore.exceptions import ClientError
 
 from emulator_fixtures import aws_env  # noqa: F401  (pytest fixtures)
-from canvas_doctor.emulator import BedrockEmulator, ModelSettings
-from canvas_doctor.emulator.config import load
-from canvas_doctor.emulator.testing import NOVA, TITAN2, boto_client, error_of, invoke, nova_body
+from canvas_doctor_emulator import BedrockEmulator, ModelSettings
+from canvas_doctor_emulator.config import load
+from canvas_doctor_emulator.testing import NOVA, TITAN2, boto_client, error_of, invoke, nova_body
 
 
 class _Remote:
@@ -40,7 +40,7 @@ def test_cli_serves_the_config_file(tmp_path):
         "models": {TITAN2: {"latency_s": 0.0}, NOVA: {"regions": ["us-west-2"], "fault": "throttle"}},
     }))  # fmt: skip
     proc = subprocess.Popen(
-        [sys.executable, "-m", "canvas_doctor.emulator", "--port", "0", "--config", str(cfg)],
+        [sys.executable, "-m", "canvas_doctor_emulator", "--port", "0", "--config", str(cfg)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -78,7 +78,7 @@ def test_cli_serves_the_config_file(tmp_path):
 def test_cli_rejects_a_bad_config(tmp_path):
     cfg = tmp_path / "bad.json"
     cfg.write_text(json.dumps({"models": {NOVA: {"fault": "explode"}}}))
-    out = subprocess.run([sys.executable, "-m", "canvas_doctor.emulator", "--config", str(cfg)],
+    out = subprocess.run([sys.executable, "-m", "canvas_doctor_emulator", "--config", str(cfg)],
                          capture_output=True, text=True, timeout=30)  # fmt: skip
     assert out.returncode == 2
     assert "unknown fault 'explode'" in out.stderr

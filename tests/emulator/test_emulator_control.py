@@ -8,8 +8,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from emulator_fixtures import aws_env, bedrock, emu  # noqa: F401  (pytest fixtures)
-from canvas_doctor.emulator import BedrockEmulator
-from canvas_doctor.emulator.testing import CLAUDE, NOVA, TITAN2, boto_client, error_of
+from canvas_doctor_emulator import BedrockEmulator
+from canvas_doctor_emulator.testing import CLAUDE, NOVA, TITAN2, boto_client, error_of
 
 
 def _ids(answer) -> set[str]:

@@ -10,8 +10,8 @@ import pytest
 from botocore.exceptions import ClientError, ConnectionClosedError
 
 from emulator_fixtures import aws_env, emu, runtime  # noqa: F401  (pytest fixtures)
-from canvas_doctor.emulator import ERROR_FAULTS, FAULTS, BedrockEmulator, ModelSettings, png_size
-from canvas_doctor.emulator.testing import NOVA, boto_client, error_of, invoke, nova_body
+from canvas_doctor_emulator import ERROR_FAULTS, FAULTS, BedrockEmulator, ModelSettings, png_size
+from canvas_doctor_emulator.testing import NOVA, boto_client, error_of, invoke, nova_body
 
 EXPECTED = {
     "access-denied": ("AccessDeniedException", 403, "You don't have access to the model with the specified model ID."),

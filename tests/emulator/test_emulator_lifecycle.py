@@ -15,8 +15,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from emulator_fixtures import aws_env  # noqa: F401  (pytest fixtures)
-from canvas_doctor.emulator import BedrockEmulator
-from canvas_doctor.emulator.testing import (
+from canvas_doctor_emulator import BedrockEmulator
+from canvas_doctor_emulator.testing import (
     CORE,
     DAY_BEFORE_NOVA_LEGACY,
     NOVA,
@@ -187,7 +187,7 @@ class _Remote:
 
 
 def _serve(*args: str) -> tuple[subprocess.Popen, str]:
-    proc = subprocess.Popen([sys.executable, "-m", "canvas_doctor.emulator", "--port", "0", *args],
+    proc = subprocess.Popen([sys.executable, "-m", "canvas_doctor_emulator", "--port", "0", *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env={**os.environ, "PYTHONUNBUFFERED": "1"})  # fmt: skip
     line = proc.stdout.readline().strip()
@@ -230,6 +230,6 @@ def test_cli_today_and_lifecycle_options(tmp_path):
         assert _refused(rt, NOVA, nova_body()) == END_OF_LIFE
     finally:
         _stop(proc)
-    bad = subprocess.run([sys.executable, "-m", "canvas_doctor.emulator", "--lifecycle", "nova=RETIRED"],
+    bad = subprocess.run([sys.executable, "-m", "canvas_doctor_emulator", "--lifecycle", "nova=RETIRED"],
                          capture_output=True, text=True, timeout=30)  # fmt: skip
     assert bad.returncode == 2 and "--lifecycle takes MODEL_ID=ACTIVE|LEGACY|EOL" in bad.stderr

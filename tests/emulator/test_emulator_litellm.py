@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from emulator_fixtures import aws_env  # noqa: F401  (pytest fixtures)
-from canvas_doctor.emulator import BedrockEmulator
-from canvas_doctor.emulator.testing import DUMMY_API_KEY, NOVA, NOVA_BEFORE_END_OF_LIFE, TITAN2
+from canvas_doctor_emulator import BedrockEmulator
+from canvas_doctor_emulator.testing import DUMMY_API_KEY, NOVA, NOVA_BEFORE_END_OF_LIFE, TITAN2
 
 VERSION = "1.108.7"
 CACHE = Path(os.environ.get("CANVAS_DOCTOR_CACHE", Path.home() / ".cache" / "canvas-doctor"))
@@ -51,7 +51,7 @@ for name, kw in cases.items():
 @pytest.mark.services
 def test_litellm_image_generation_through_the_emulator(request, tmp_path):
     if not (PYTHON.parent.parent / ".complete").exists():
-        pytest.skip(f"no LiteLLM {VERSION} venv at {PYTHON.parent.parent} (testbed/install-services.sh litellm)")
+        pytest.skip(f"no LiteLLM {VERSION} venv at {PYTHON.parent.parent} (tests/testbed/install-services.sh litellm)")
     # Rehearses the stack as it was before Nova Canvas's end of life (2026-09-30).
     with BedrockEmulator(aliases={ARN: NOVA}, lifecycle=NOVA_BEFORE_END_OF_LIFE) as emu:
         emu.set_model(TITAN2, end_of_life=None)

@@ -20,10 +20,10 @@ import pytest
 from botocore.exceptions import ClientError
 
 from emulator_fixtures import aws_env  # noqa: F401  (pytest fixtures)
-from canvas_doctor.emulator import BedrockEmulator, png_is_valid, png_size
-from canvas_doctor.emulator.testing import CORE, NOVA, boto_client, error_of, invoke, nova_body
-from canvas_doctor.testbed.litellm import Deployment, ProxySpec, start_litellm
-from canvas_doctor.testbed import process
+from canvas_doctor_emulator import BedrockEmulator, png_is_valid, png_size
+from canvas_doctor_emulator.testing import CORE, NOVA, boto_client, error_of, invoke, nova_body
+from testbed.litellm import Deployment, ProxySpec, start_litellm
+from testbed import process
 
 MSG_END_OF_LIFE = (
     "This model version has reached the end of its life. Please refer to the AWS documentation for more details."

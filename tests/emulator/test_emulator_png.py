@@ -7,7 +7,7 @@ import time
 import zlib
 
 from emulator_fixtures import aws_env  # noqa: F401  (pytest fixtures)
-from canvas_doctor.emulator import make_png, png_is_valid, png_size
+from canvas_doctor_emulator import make_png, png_is_valid, png_size
 
 
 def test_png_structure():

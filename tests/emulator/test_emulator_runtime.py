@@ -11,9 +11,9 @@ import pytest
 from botocore.exceptions import ClientError
 
 from emulator_fixtures import aws_env, emu, runtime  # noqa: F401  (pytest fixtures)
-from canvas_doctor.emulator import TITAN_SIZES, BedrockEmulator, png_is_valid
-from canvas_doctor.emulator.testing import CLAUDE, NOVA, NOVA_BEFORE_END_OF_LIFE, TITAN2, error_of, invoke, nova_body
-from canvas_doctor.emulator.testing import boto_client as client
+from canvas_doctor_emulator import TITAN_SIZES, BedrockEmulator, png_is_valid
+from canvas_doctor_emulator.testing import CLAUDE, NOVA, NOVA_BEFORE_END_OF_LIFE, TITAN2, error_of, invoke, nova_body
+from canvas_doctor_emulator.testing import boto_client as client
 
 PNG_SIG = b"\x89PNG\r\n\x1a\n"
 

@@ -9,8 +9,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from emulator_fixtures import aws_env  # noqa: F401  (pytest fixtures)
-from canvas_doctor.emulator import BedrockEmulator, png_is_valid, png_size
-from canvas_doctor.emulator.testing import CORE, SD35, ULTRA, boto_client, error_of, invoke
+from canvas_doctor_emulator import BedrockEmulator, png_is_valid, png_size
+from canvas_doctor_emulator.testing import CORE, SD35, ULTRA, boto_client, error_of, invoke
 
 STABILITY = [CORE, SD35, ULTRA]
 

@@ -1,7 +1,7 @@
 """Session fixtures of the live tests: the Bedrock emulator and the real LiteLLM proxies.
 
 Each proxy starts once per session (about 6-12 s, about 350 MB) and is shared by every test that
-asks for it; the cached venv is built by testbed/install-services.sh when missing. Helpers are
+asks for it; the cached venv is built by tests/testbed/install-services.sh when missing. Helpers are
 in litellm_fixtures.py (test modules import them from there).
 """
 from __future__ import annotations
@@ -10,8 +10,8 @@ from typing import Iterator
 
 import pytest
 
-from canvas_doctor.emulator import BedrockEmulator
-from canvas_doctor.emulator.testing import NOVA_BEFORE_END_OF_LIFE
+from canvas_doctor_emulator import BedrockEmulator
+from canvas_doctor_emulator.testing import NOVA_BEFORE_END_OF_LIFE
 from litellm_fixtures import FAULTS_SPEC, HEALTHY_SPEC, NOVA, LiveStack, start_stack
 
 

@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from canvas_doctor.emulator import BedrockEmulator
-from canvas_doctor.testbed.litellm import Deployment, LiteLLMProxy, ProxySpec, start_litellm
-from canvas_doctor.testbed.process import free_port
-from canvas_doctor.testbed.project import Project, ProjectSpec, write_project
+from canvas_doctor_emulator import BedrockEmulator
+from testbed.litellm import Deployment, LiteLLMProxy, ProxySpec, start_litellm
+from testbed.process import free_port
+from testbed.project import Project, ProjectSpec, write_project
 from helpers import PRE_EOL
 
 REPO = Path(__file__).resolve().parents[2]

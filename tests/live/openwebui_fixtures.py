@@ -17,7 +17,7 @@ import pytest
 from helpers import FIXTURES, CliRun
 
 from canvas_doctor.stack.discover import discover
-from canvas_doctor.testbed.openwebui import Admin, OpenWebUI, TestbedError, create_admin, ensure_installed, \
+from testbed.openwebui import Admin, OpenWebUI, TestbedError, create_admin, ensure_installed, \
     start_openwebui
 
 HEALTHY = FIXTURES.parent / "pre-eol" / "healthy-nova-canvas"   # Nova Canvas before its end of life (helpers.PRE_EOL)
@@ -49,7 +49,7 @@ class LiveOpenWebUI:
 
 
 def openwebui_or_skip() -> None:
-    """Build the cached venv when missing (testbed/install-services.sh openwebui); skip if that cannot be done."""
+    """Build the cached venv when missing (tests/testbed/install-services.sh openwebui); skip if that cannot be done."""
     try:
         ensure_installed()
     except (TestbedError, OSError, subprocess.TimeoutExpired) as exc:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from canvas_doctor.testbed.process import free_port
+from testbed.process import free_port
 from hostile import HTML, NOT_JSON, FakeLiteLLM, answer, black_hole, drip, huge, litellm_routes
 from litellm_fixtures import REPO, doctor
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from canvas_doctor.emulator import make_png
+from canvas_doctor_emulator import make_png
 from canvas_doctor.png_check import NotPng, png_info
 
 

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from canvas_doctor.testbed.process import free_port
+from testbed.process import free_port
 from litellm_fixtures import NOVA, REPO, LiveStack, copy_project, user_env
 
 pytestmark = pytest.mark.services

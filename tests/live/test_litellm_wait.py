@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from canvas_doctor.testbed.process import free_port
+from testbed.process import free_port
 from litellm_fixtures import NOVA, REPO, LiveStack, doctor, user_env
 
 pytestmark = pytest.mark.services

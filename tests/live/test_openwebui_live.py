@@ -11,7 +11,7 @@ from helpers import clean_env, run_cli
 from openwebui_fixtures import (HEALTHY, MASTER_KEY, LiveOpenWebUI, compose_env, hostile_openwebui,  # noqa: F401
                                 line_of, live_openwebui, openwebui_or_skip, statuses, write_project)
 
-from canvas_doctor.testbed.openwebui import create_admin, free_port, launch_openwebui, start_openwebui
+from testbed.openwebui import create_admin, free_port, launch_openwebui, start_openwebui
 
 pytestmark = pytest.mark.services
 

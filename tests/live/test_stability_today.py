@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from canvas_doctor.emulator import BedrockEmulator
+from canvas_doctor_emulator import BedrockEmulator
 from canvas_doctor.stack.envfile import parse_env_file
-from canvas_doctor.testbed.litellm import start_litellm
-from canvas_doctor.testbed.process import free_port
+from testbed.litellm import start_litellm
+from testbed.process import free_port
 from helpers import FIXTURES, TODAY, clean_env, run_cli
 
 SIGV4 = {"AWS_ACCESS_KEY_ID": "AKIAEMULATOR00000000", "AWS_SECRET_ACCESS_KEY": "emulator-only-secret"}

@@ -20,7 +20,7 @@ from helpers import REPO, TODAY, clean_env
 @pytest.mark.services
 def test_walkthrough_the_guides_dead_model_diagnosed_fixed_then_green(tmp_path: Path) -> None:
     out = tmp_path / "demo-out"
-    proc = subprocess.run([sys.executable, "-m", "canvas_doctor.testbed.walkthrough", str(out)],
+    proc = subprocess.run([sys.executable, "-m", "testbed.walkthrough", str(out)],
                           capture_output=True, text=True, env=clean_env(CANVAS_DOCTOR_TODAY=TODAY), cwd=REPO,
                           timeout=300)
     text = proc.stdout + proc.stderr

@@ -1,4 +1,4 @@
-"""python -m canvas_doctor.emulator [--host 127.0.0.1] [--port 0] [--region R] [--tls] [--config FILE.json]
+"""python -m canvas_doctor_emulator [--host 127.0.0.1] [--port 0] [--region R] [--tls] [--config FILE.json]
                                   [--today YYYY-MM-DD] [--lifecycle MODEL_ID=ACTIVE|LEGACY|EOL ...]
 
 Prints "bedrock-emulator listening on http://127.0.0.1:PORT" (flushed) once it accepts
@@ -30,7 +30,7 @@ def _lifecycles(values: list[str]) -> dict[str, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m canvas_doctor.emulator", description="A Bedrock emulator")
+    parser = argparse.ArgumentParser(prog="python -m canvas_doctor_emulator", description="A Bedrock emulator")
     parser.add_argument("--config", help="JSON config file (region, models, aliases, valid_keys, ...)")
     parser.add_argument("--host", default=None, help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=None, help="port (0: a free one; default 0)")

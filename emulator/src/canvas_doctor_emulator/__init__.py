@@ -2,7 +2,7 @@
 bedrock control plane (ListFoundationModels, GetFoundationModel, GetFoundationModelAvailability)
 and STS GetCallerIdentity, on one loopback HTTP server. Standard library only.
 
-    from canvas_doctor.emulator import BedrockEmulator, ModelSettings
+    from canvas_doctor_emulator import BedrockEmulator, ModelSettings
     with BedrockEmulator(region="us-east-1",
                          models={"amazon.nova-canvas-v1:0": ModelSettings(latency_s=0.2)}) as emu:
         boto3.client("bedrock-runtime", endpoint_url=emu.url, region_name="us-east-1")...
@@ -16,7 +16,7 @@ lifecycle={model id: "ACTIVE" | "LEGACY" | "EOL"} forces one, e.g. testing.NOVA_
 Point LiteLLM (1.108.7) at it with `aws_bedrock_runtime_endpoint: <emu.url>` (or `api_base:
 <emu.url>`) in a deployment's litellm_params; it then posts to <emu.url>/model/<id>/invoke.
 
-CLI: python -m canvas_doctor.emulator --port 0 [--config FILE.json] [--today YYYY-MM-DD]
+CLI: python -m canvas_doctor_emulator --port 0 [--config FILE.json] [--today YYYY-MM-DD]
      [--lifecycle MODEL_ID=ACTIVE|LEGACY|EOL ...]
 """
 

@@ -42,7 +42,7 @@ from .errors import ERROR_FAULTS, AwsError
 from .models import BASE, CATALOG, INHERIT, ModelSettings, parse_time
 from .reqlog import SECRET_HEADERS, RecordedRequest, RequestLog
 
-log = logging.getLogger("canvas_doctor.emulator")
+log = logging.getLogger("canvas_doctor_emulator")
 # A region as the first path segment (us-west-2, eu-central-1, us-gov-west-1 ...): that region is served.
 _REGION = re.compile(r"[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d")
 

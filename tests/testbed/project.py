@@ -71,7 +71,7 @@ class ProjectSpec:
         }}
 
     def dotenv(self) -> str:
-        lines = ["# Written by canvas_doctor.testbed: test values, valid nowhere."]
+        lines = ["# Written by testbed: test values, valid nowhere."]
         lines += [f"{k}={v}" for k, v in self.proxy_env.items() if _secret(k)]
         return "\n".join(lines) + "\n"
 
@@ -85,6 +85,6 @@ def write_project(root: Path, spec: ProjectSpec) -> Project:
     root.mkdir(parents=True, exist_ok=True)
     project = Project(root, root / "docker-compose.yml", root / "litellm-config.yaml", root / ".env")
     project.config.write_text(spec.config_text)
-    project.compose.write_text("# Written by canvas_doctor.testbed\n" + yaml.safe_dump(spec.compose(), sort_keys=False))
+    project.compose.write_text("# Written by testbed\n" + yaml.safe_dump(spec.compose(), sort_keys=False))
     project.env_file.write_text(spec.dotenv())
     return project

@@ -1,7 +1,7 @@
 """The README's first command, end to end, with nothing of AWS needed:
 
-    python -m canvas_doctor.testbed.walkthrough [OUT_DIR]
-    python -m canvas_doctor.testbed.walkthrough --serve [OUT_DIR]   # start the sandbox and keep it up
+    python -m testbed.walkthrough [OUT_DIR]
+    python -m testbed.walkthrough --serve [OUT_DIR]   # start the sandbox and keep it up
 
 1. copies the guide's Nova Canvas stack (fixtures/pre-eol/healthy-nova-canvas: the bundled sample as
    it was, a chat proxy and an image proxy with Nova Canvas and Titan Image v2 in us-east-1) to
@@ -30,7 +30,7 @@ from pathlib import Path
 
 import yaml
 
-from ..emulator import BedrockEmulator
+from canvas_doctor_emulator import BedrockEmulator
 from ..stack.envfile import parse_env_file
 from .litellm import LiteLLMProxy, start_litellm
 from .process import REPO, free_port, interrupt_on_sigterm, run_until_interrupted

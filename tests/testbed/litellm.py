@@ -19,7 +19,7 @@ AWS_BEARER_TOKEN_BEDROCK) LiteLLM sends `Authorization: Bearer <key>` instead of
 Start-up facts (measured): LITELLM_LOCAL_MODEL_COST_MAP=True, else it spends seconds trying to
 download a price list; without a master key (or with sk-1234) it refuses to start.
 
-Run one by hand: python -m canvas_doctor.testbed.litellm CONFIG.yaml [NAME=VALUE ...]
+Run one by hand: python -m testbed.litellm CONFIG.yaml [NAME=VALUE ...]
 """
 from __future__ import annotations
 
@@ -93,7 +93,7 @@ class ProxySpec:
         return out
 
     def config_text(self, endpoint: str) -> str:
-        header = ("# Written by canvas_doctor.testbed: Bedrock calls go to the emulator at "
+        header = ("# Written by testbed: Bedrock calls go to the emulator at "
                   f"{endpoint} (aws_bedrock_runtime_endpoint).\n")
         return header + yaml.safe_dump(self.config(endpoint), sort_keys=False)
 
@@ -213,7 +213,7 @@ def start_litellm(config_path: Path, settings: Mapping[str, str], *, port: int |
 
 
 def main(argv: list[str]) -> int:
-    """Run one proxy until Ctrl-C: python -m canvas_doctor.testbed.litellm CONFIG.yaml [NAME=VALUE ...]."""
+    """Run one proxy until Ctrl-C: python -m testbed.litellm CONFIG.yaml [NAME=VALUE ...]."""
     if not argv:
         print(main.__doc__, file=sys.stderr)
         return 2

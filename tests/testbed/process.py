@@ -10,7 +10,7 @@ from typing import Callable
 
 HOST = "127.0.0.1"
 REPO = Path(__file__).resolve().parents[2]
-INSTALL_SCRIPT = REPO / "testbed" / "install-services.sh"
+INSTALL_SCRIPT = REPO / "tests" / "testbed" / "install-services.sh"
 
 
 class TestbedError(RuntimeError):
@@ -29,7 +29,7 @@ def cache_dir() -> Path:
 
 
 def ensure_venv(service: str, version: str, executable: str) -> Path:
-    """The cached venv of `service`; built by testbed/install-services.sh when missing (needs PyPI)."""
+    """The cached venv of `service`; built by tests/testbed/install-services.sh when missing (needs PyPI)."""
     venv = cache_dir() / "venvs" / f"{service}-{version}"
     if (venv / ".complete").exists() and (venv / "bin" / executable).exists():
         return venv

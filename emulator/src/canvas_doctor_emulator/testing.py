@@ -1,6 +1,6 @@
 """Helpers for tests that talk to the emulator with real boto3 (boto3 is imported lazily).
 
-    from canvas_doctor.emulator.testing import NOVA, boto_client, invoke, nova_body, error_of
+    from canvas_doctor_emulator.testing import NOVA, boto_client, invoke, nova_body, error_of
 """
 
 from __future__ import annotations

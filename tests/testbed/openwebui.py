@@ -11,7 +11,7 @@ environment at first start and then kept in DATA_DIR/webui.db (models/config.py 
 restart on the same data dir keeps the first values: what `openwebui-config-persisted` is about.
 About 8-14 s to /health and about 330 MB resident; start as few as possible.
 
-Run one by hand: python -m canvas_doctor.testbed.openwebui [DATA_DIR] [NAME=VALUE ...]
+Run one by hand: python -m testbed.openwebui [DATA_DIR] [NAME=VALUE ...]
 """
 from __future__ import annotations
 
@@ -57,7 +57,7 @@ def venv_dir(version: str = OPENWEBUI_VERSION) -> Path:
 
 
 def ensure_installed(version: str = OPENWEBUI_VERSION) -> Path:
-    """The cached venv; built by testbed/install-services.sh openwebui when missing (needs PyPI)."""
+    """The cached venv; built by tests/testbed/install-services.sh openwebui when missing (needs PyPI)."""
     return ensure_venv("openwebui", version, "open-webui")
 
 
@@ -217,7 +217,7 @@ def sign_in(url: str, email: str, password: str) -> str:
 
 
 def main(argv: list[str]) -> int:
-    """Run one Open WebUI until Ctrl-C: python -m canvas_doctor.testbed.openwebui [DATA_DIR] [NAME=VALUE ...]."""
+    """Run one Open WebUI until Ctrl-C: python -m testbed.openwebui [DATA_DIR] [NAME=VALUE ...]."""
     import tempfile
     data = Path(argv[0]) if argv and "=" not in argv[0] else Path(tempfile.mkdtemp(prefix="openwebui-")) / "data"
     settings = dict(a.split("=", 1) for a in argv if "=" in a)
