@@ -4,5 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export AWS_EC2_METADATA_DISABLED=true
-.venv/bin/ruff check doctor checks tests bench scripts
+.venv/bin/ruff check src emulator tests bench scripts
 exec .venv/bin/python -m pytest "$@"
