@@ -13,14 +13,14 @@ the runner injects them, so checks never build their own clients. It returns one
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Mapping
 
 from .models import AREAS, NEEDS, CheckSpec, Location, Result, Status
 
 CHECK_ATTR = "__canvas_doctor_check__"
 
 __all__ = [
-    "check", "passed", "warned", "failed", "skipped", "Location", "Result", "Status", "CHECK_ATTR",
+    "check", "rule", "passed", "warned", "failed", "skipped", "Location", "Result", "Status", "CHECK_ATTR",
 ]
 
 
@@ -67,6 +67,74 @@ def check(
         return func
 
     return mark
+
+
+def rule(
+    *,
+    ids: Mapping[str, str],
+    role: str,
+    area: str,
+    title: str,
+    needs: Iterable[str] = ("files",),
+    image_path: bool = False,
+    fixes: Iterable[str] = (),
+    timeout: float = 10.0,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Declare a rule over targets: a function judging ONE Open WebUI or LiteLLM definition.
+
+    `ids` maps an origin (compose, cloudformation, ecs: see stack/targets.py) to the check id users
+    select it by. The framework runs the function once per target of that origin and says so when
+    there is none; the function takes the target first, then any injectable input by name
+    (`stack`, `settings`, ...), and returns what a check returns. Its docstring explains the rule.
+
+        @rule(ids={"compose": "compose.openwebui.image-model", "cloudformation": "cloudformation.openwebui.image-model"},
+              role="openwebui", area="config", title="Open WebUI knows which image model to use",
+              fixes=("openwebui-image-model-unset",))
+        def image_model_is_set(svc, stack): ...
+    """
+    from .stack.targets import ORIGINS, ROLES
+    if role not in ROLES:
+        raise ValueError(f"rule {title!r}: unknown role {role!r}; one of {', '.join(ROLES)}")
+    unknown = [o for o in ids if o not in ORIGINS]
+    if unknown:
+        raise ValueError(f"rule {title!r}: unknown origins {unknown}; any of {', '.join(ORIGINS)}")
+
+    def mark(func: Callable[..., Any]) -> Callable[..., Any]:
+        specs = []
+        for origin, check_id in ids.items():
+            fanned = _fan_out(func, role, origin)
+            marked = check(id=check_id, area=area, title=title + ORIGINS[origin].title_suffix, needs=needs,
+                           image_path=image_path, fixes=fixes, timeout=timeout)(fanned)
+            specs.append(getattr(marked, CHECK_ATTR))
+        setattr(func, CHECK_ATTR, tuple(specs))
+        return func
+
+    return mark
+
+
+def _fan_out(func: Callable[..., Any], role: str, origin: str) -> Callable[..., Any]:
+    """A check function that runs `func` on every target of `origin` (its inputs injected by name)."""
+    import inspect
+
+    from .stack.targets import none_found, targets_of
+    wanted = list(inspect.signature(func).parameters)[1:]
+
+    def run_on_targets(**inputs: Any) -> list[Result]:
+        found = targets_of(inputs["stack"], role, origin)
+        if not found:
+            return [skipped(none_found(role, origin))]
+        out: list[Result] = []
+        for target in found:
+            value = func(target, **{name: inputs[name] for name in wanted})
+            out += [value] if isinstance(value, Result) else list(value or [])
+        return out
+
+    params = [inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY) for n in dict.fromkeys(["stack", *wanted])]
+    run_on_targets.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    run_on_targets.__doc__ = func.__doc__
+    run_on_targets.__name__ = f"{func.__name__}[{origin}]"
+    run_on_targets.__wrapped__ = func  # type: ignore[attr-defined]  # the rule itself, for explain and analysis
+    return run_on_targets
 
 
 def _at(at: Location | None) -> Location | None:

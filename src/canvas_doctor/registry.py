@@ -41,11 +41,13 @@ class Registry:
 
 def _specs_in(obj: object, source: str) -> list[CheckSpec]:
     if isinstance(obj, ModuleType):
-        found = [getattr(v, CHECK_ATTR) for v in vars(obj).values() if hasattr(v, CHECK_ATTR)]
+        marks = [getattr(v, CHECK_ATTR) for v in vars(obj).values() if hasattr(v, CHECK_ATTR)]
     elif hasattr(obj, CHECK_ATTR):
-        found = [getattr(obj, CHECK_ATTR)]
+        marks = [getattr(obj, CHECK_ATTR)]
     else:
         raise TypeError(f"{source} is neither a module of checks nor a @check function")
+    # a @rule over targets carries one spec per origin (compose, cloudformation, ...)
+    found = [s for m in marks for s in (m if isinstance(m, tuple) else (m,))]
     from dataclasses import replace
     return [replace(s, source=source) for s in found]
 

@@ -1,30 +1,15 @@
 """Checklist: Open WebUI's image settings (guide: "Images Not Appearing in Open WebUI").
 
-Each rule reads one Open WebUI container definition; the compose service and every
-CloudFormation container of Open WebUI get the same rules under their own check ids.
+Each rule judges one Open WebUI definition (a target); the framework runs it on every compose
+service and every CloudFormation container of Open WebUI, under each origin's own check id.
 Facts from Open WebUI 0.12.4's open_webui/config.py (see canvas_doctor.facts).
 """
 from __future__ import annotations
 
-from canvas_doctor.api import Result, check, failed, passed, skipped, warned
+from canvas_doctor.api import Result, check, failed, passed, rule, skipped, warned
 from canvas_doctor.facts import OPENAI_PUBLIC_BASE, OPENWEBUI_DEFAULT_IMAGE_SIZE, is_true, parse_size
 from canvas_doctor.stack.model import Service, Stack
 from canvas_doctor.stack.queries import deployment_image_model, wanted_image_model
-
-
-def _for_each(services: list[Service], what: str, rule) -> list[Result]:
-    if not services:
-        return [skipped(f"no Open WebUI {what} found")]
-    return [rule(svc) for svc in services]
-
-
-def _compose(stack: Stack) -> list[Service]:
-    """Every Open WebUI service of the compose project (each is judged, not only the first)."""
-    return list(stack.openwebuis)
-
-
-def _cfn(stack: Stack) -> list[Service]:
-    return [s for s in stack.cfn_services if s.is_openwebui]
 
 
 def _params(svc: Service, **extra) -> dict:
@@ -32,7 +17,11 @@ def _params(svc: Service, **extra) -> dict:
 
 
 # -- 1. ENABLE_IMAGE_GENERATION=True ----------------------------------------------------------
+@rule(ids={"compose": "compose.openwebui.image-generation", "cloudformation": "cloudformation.openwebui.image-generation"},
+      role="openwebui", area="config", title="Open WebUI has image generation on",
+      fixes=("openwebui-image-generation-disabled",), image_path=True)
 def enable_image_generation(svc: Service) -> Result:
+    """Open WebUI turns image generation on only for ENABLE_IMAGE_GENERATION=true (its default is false)."""
     value = svc.get("ENABLE_IMAGE_GENERATION")
     if is_true(value):
         return passed(f"{svc.name}: ENABLE_IMAGE_GENERATION={value}", at=svc.at("ENABLE_IMAGE_GENERATION"))
@@ -42,21 +31,13 @@ def enable_image_generation(svc: Service) -> Result:
                   at=svc.at("ENABLE_IMAGE_GENERATION"), params=_params(svc))
 
 
-@check(id="compose.openwebui.image-generation", area="config", title="Open WebUI has image generation on",
-       fixes=("openwebui-image-generation-disabled",), image_path=True)
-def compose_image_generation_on(stack):
-    return _for_each(_compose(stack), "service in the compose file", enable_image_generation)
-
-
-@check(id="cloudformation.openwebui.image-generation", area="config",
-       title="Open WebUI (production) has image generation on",
-       fixes=("openwebui-image-generation-disabled",), image_path=True)
-def cfn_image_generation_on(stack):
-    return _for_each(_cfn(stack), "container in the CloudFormation templates", enable_image_generation)
-
 
 # -- 2. IMAGE_GENERATION_ENGINE=openai --------------------------------------------------------
+@rule(ids={"compose": "compose.openwebui.image-engine", "cloudformation": "cloudformation.openwebui.image-engine"},
+      role="openwebui", area="config", title="Open WebUI uses the OpenAI-compatible engine",
+      fixes=("openwebui-image-engine-not-openai",), image_path=True)
 def image_engine_is_openai(svc: Service) -> Result:
+    """IMAGE_GENERATION_ENGINE is openai (or unset), the engine that calls LiteLLM's OpenAI-compatible images API."""
     value = svc.get("IMAGE_GENERATION_ENGINE")
     if value is None or value.strip() == "openai":
         return passed(f"{svc.name}: image engine openai" + (" (default)" if value is None else ""),
@@ -65,18 +46,6 @@ def image_engine_is_openai(svc: Service) -> Result:
                   "OpenAI-compatible images API", fix="openwebui-image-engine-not-openai",
                   at=svc.at("IMAGE_GENERATION_ENGINE"), params=_params(svc))
 
-
-@check(id="compose.openwebui.image-engine", area="config", title="Open WebUI uses the OpenAI-compatible engine",
-       fixes=("openwebui-image-engine-not-openai",), image_path=True)
-def compose_image_engine(stack):
-    return _for_each(_compose(stack), "service in the compose file", image_engine_is_openai)
-
-
-@check(id="cloudformation.openwebui.image-engine", area="config",
-       title="Open WebUI (production) uses the OpenAI-compatible engine",
-       fixes=("openwebui-image-engine-not-openai",), image_path=True)
-def cfn_image_engine(stack):
-    return _for_each(_cfn(stack), "container in the CloudFormation templates", image_engine_is_openai)
 
 
 # -- 3. IMAGE_GENERATION_MODEL set ------------------------------------------------------------
@@ -89,7 +58,11 @@ def _suggested_model(stack: Stack) -> str:
     return "nova-canvas"
 
 
+@rule(ids={"compose": "compose.openwebui.image-model", "cloudformation": "cloudformation.openwebui.image-model"},
+      role="openwebui", area="config", title="Open WebUI knows which image model to use",
+      fixes=("openwebui-image-model-unset",), image_path=True)
 def image_model_is_set(svc: Service, stack: Stack) -> Result:
+    """IMAGE_GENERATION_MODEL is set: unset, Open WebUI asks for dall-e-2, which LiteLLM does not serve."""
     value = (svc.get("IMAGE_GENERATION_MODEL") or "").strip()
     if value:
         return passed(f"{svc.name}: IMAGE_GENERATION_MODEL={value}", at=svc.at("IMAGE_GENERATION_MODEL"))
@@ -99,21 +72,13 @@ def image_model_is_set(svc: Service, stack: Stack) -> Result:
                   params=_params(svc, model=_suggested_model(stack)))
 
 
-@check(id="compose.openwebui.image-model", area="config", title="Open WebUI knows which image model to use",
-       fixes=("openwebui-image-model-unset",), image_path=True)
-def compose_image_model(stack):
-    return _for_each(_compose(stack), "service in the compose file", lambda s: image_model_is_set(s, stack))
-
-
-@check(id="cloudformation.openwebui.image-model", area="config",
-       title="Open WebUI (production) knows which image model to use",
-       fixes=("openwebui-image-model-unset",), image_path=True)
-def cfn_image_model(stack):
-    return _for_each(_cfn(stack), "container in the CloudFormation templates", lambda s: image_model_is_set(s, stack))
-
 
 # -- 4. AUTOMATIC_IMAGE_GENERATION: read by no Open WebUI 0.6 - 0.12.4 ------------------------
+@rule(ids={"compose": "compose.openwebui.automatic-generation", "cloudformation": "cloudformation.openwebui.automatic-generation"},
+      role="openwebui", area="config", title="No reliance on AUTOMATIC_IMAGE_GENERATION",
+      fixes=("openwebui-automatic-generation-on",))
 def automatic_generation(svc: Service) -> Result:
+    """No Open WebUI from 0.6 to 0.12 reads AUTOMATIC_IMAGE_GENERATION: the guide's setting changes nothing."""
     value = svc.get("AUTOMATIC_IMAGE_GENERATION")
     if value is None:
         return passed(f"{svc.name}: AUTOMATIC_IMAGE_GENERATION not set (Open WebUI reads no such setting)")
@@ -127,19 +92,6 @@ def automatic_generation(svc: Service) -> Result:
                   at=svc.at("AUTOMATIC_IMAGE_GENERATION"), ignored_setting=True)
 
 
-@check(id="compose.openwebui.automatic-generation", area="config",
-       title="No reliance on AUTOMATIC_IMAGE_GENERATION",
-       fixes=("openwebui-automatic-generation-on",))
-def compose_automatic_generation(stack):
-    return _for_each(_compose(stack), "service in the compose file", automatic_generation)
-
-
-@check(id="cloudformation.openwebui.automatic-generation", area="config",
-       title="No reliance on AUTOMATIC_IMAGE_GENERATION (production)",
-       fixes=("openwebui-automatic-generation-on",))
-def cfn_automatic_generation(stack):
-    return _for_each(_cfn(stack), "container in the CloudFormation templates", automatic_generation)
-
 
 # -- 5. IMAGES_OPENAI_API_BASE_URL / IMAGES_OPENAI_API_KEY set --------------------------------
 def _internal_url(stack: Stack, svc: Service, image: bool) -> str:
@@ -152,7 +104,12 @@ def _internal_url(stack: Stack, svc: Service, image: bool) -> str:
     return "http://litellm:4000/v1"
 
 
+@rule(ids={"compose": "compose.openwebui.images-api", "cloudformation": "cloudformation.openwebui.images-api"},
+      role="openwebui", area="config", title="Open WebUI sends image requests to LiteLLM, with a key",
+      fixes=("openwebui-images-api-base-unset",), image_path=True)
 def images_api_is_set(svc: Service, stack: Stack) -> list[Result]:
+    """IMAGES_OPENAI_API_BASE_URL and IMAGES_OPENAI_API_KEY are set: Open WebUI 0.12 falls back to neither
+    OPENAI_API_BASE_URL nor OPENAI_API_KEY for images."""
     out = []
     base = svc.get("IMAGES_OPENAI_API_BASE_URL")
     expected = _internal_url(stack, svc, image=True)
@@ -171,22 +128,6 @@ def images_api_is_set(svc: Service, stack: Stack) -> list[Result]:
             params=_params(svc, var="IMAGES_OPENAI_API_KEY", expected="${LITELLM_MASTER_KEY}", base=expected)))
     return out or [passed(f"{svc.name}: image requests go to {base}", at=svc.at("IMAGES_OPENAI_API_BASE_URL"))]
 
-
-@check(id="compose.openwebui.images-api", area="config",
-       title="Open WebUI sends image requests to LiteLLM, with a key",
-       fixes=("openwebui-images-api-base-unset",), image_path=True)
-def compose_images_api(stack):
-    svcs = _compose(stack)
-    return [r for s in svcs for r in images_api_is_set(s, stack)] or [skipped("no Open WebUI service found")]
-
-
-@check(id="cloudformation.openwebui.images-api", area="config",
-       title="Open WebUI (production) sends image requests to LiteLLM, with a key",
-       fixes=("openwebui-images-api-base-unset",), image_path=True)
-def cfn_images_api(stack):
-    svcs = _cfn(stack)
-    return [r for s in svcs for r in images_api_is_set(s, stack)] or [
-        skipped("no Open WebUI container in the CloudFormation templates")]
 
 
 # -- 6. IMAGE_SIZE accepted by the image model ------------------------------------------------
