@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from canvas_doctor.api import Result, check, failed, passed, skipped, warned
 from canvas_doctor.facts import INFERENCE_PROFILE_ONLY, is_true, litellm_providers, profile_prefix
 from canvas_doctor.stack.model import Deployment, Proxy, Stack
+from canvas_doctor.versions import LITELLM, describe, holds
 from canvas_doctor.stack.queries import (bedrock_image_deployments, deployment_image_model, deployment_region, image_deployments,
                                          image_model_set, is_image_deployment, param, wanted_image_model)
 
@@ -113,8 +114,13 @@ def api_base_is_url(stack):
                     ok = bool(value) and urlsplit(value).scheme in ("http", "https") and bool(urlsplit(value).netloc)
                 except ValueError:
                     ok = False
+                version = stack.version_of(LITELLM, proxy.service.name if proxy.service else None)
                 if ok:
                     out.append(passed(f"{dep.model_name}: {key} {value}", at=at))
+                elif key == "api_base" and not holds("litellm.api-base-for-bedrock-images", version):
+                    out.append(passed(f"{dep.model_name}: `api_base: {dep.params[key]}` is no URL, but LiteLLM before "
+                                      f"1.74.3 does not use api_base for Bedrock images ({describe(version, LITELLM)}); it "
+                                      "breaks at the upgrade", at=at))
                 else:
                     out.append(failed(f"{dep.model_name} has `{key}: {dep.params[key]}`, which is not an http(s) URL: "
                                       "LiteLLM uses it verbatim as the URL prefix, so every call fails (InvalidURL); "
@@ -211,7 +217,15 @@ def drop_params_on(stack):
         return skipped(f"{proxy.config.display} has no image model deployment")
     settings = proxy.config.section("litellm_settings")
     global_on = settings.get("drop_params") is True or is_true(str(settings.get("drop_params")))
-    missing = [d for d in deps if not (global_on or d.params.get("drop_params") is True)]
+    version = stack.version_of(LITELLM, proxy.service.name if proxy.service else None)
+    per_model_counts = holds("litellm.per-model-drop-params-for-images", version)
+    missing = [d for d in deps if not (global_on or (per_model_counts and d.params.get("drop_params") is True))]
+    if missing and not per_model_counts and any(d.params.get("drop_params") is True for d in missing):
+        line = proxy.config.data.line_of("litellm_settings") if "litellm_settings" in proxy.config.data else 1
+        return failed(f"drop_params is set per deployment in {proxy.config.display}, but LiteLLM before 1.68.2 ignores "
+                      f"a deployment's drop_params for image generation ({describe(version, LITELLM)}): set "
+                      "litellm_settings.drop_params: true", fix="litellm-drop-params-off", at=proxy.config.at(line),
+                      params={"service": proxy.name, "file": proxy.config.display})
     if not missing:
         line = settings.line_of("drop_params") if "drop_params" in settings else deps[0].line
         return passed(f"{proxy.name}: drop_params is on", at=proxy.config.at(line))

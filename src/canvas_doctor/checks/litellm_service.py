@@ -5,6 +5,7 @@ from canvas_doctor.api import Location, Result, check, failed, passed, skipped
 from canvas_doctor.facts import LITELLM_PUBLIC_MASTER_KEYS
 from canvas_doctor.stack.model import Proxy, Stack
 from canvas_doctor.stack.queries import image_deployments, param
+from canvas_doctor.versions import LITELLM, describe, holds
 
 DEFAULT_CONFIG_TARGET = "/app/config.yaml"
 
@@ -58,6 +59,16 @@ def config_is_mounted(stack):
     return out
 
 
+def _weak_key_outcome(stack: Stack, proxy: Proxy) -> str:
+    """What LiteLLM does with no master key or sk-1234, for the version in play (versions.md L12)."""
+    version = stack.version_of(LITELLM, proxy.service.name if proxy.service else None)
+    shown = describe(version, LITELLM)
+    if holds("litellm.refuses-weak-master-key", version):
+        return f"LiteLLM refuses to start with it from 1.104.0 ({shown})"
+    return (f"before 1.104.0 LiteLLM starts anyway and accepts any key, so anyone who reaches it can spend "
+            f"the Bedrock bill ({shown})")
+
+
 @check(id="compose.litellm.master-key", area="config", title="Each LiteLLM proxy has a private master key",
        fixes=("litellm-master-key-unsafe",))
 def master_key_is_safe(stack):
@@ -86,11 +97,11 @@ def master_key_is_safe(stack):
                 continue
             where = key.location if key is not None else svc.at("LITELLM_MASTER_KEY")
             out.append(failed(f"the {proxy.name} proxy has no master key (general_settings.master_key or "
-                              "LITELLM_MASTER_KEY): LiteLLM 1.108.7 refuses to start", fix="litellm-master-key-unsafe",
+                              f"LITELLM_MASTER_KEY): {_weak_key_outcome(stack, proxy)}", fix="litellm-master-key-unsafe",
                               at=where, params={**params, "file": where.file if where else ""}))
         elif key.value in LITELLM_PUBLIC_MASTER_KEYS:
-            out.append(failed(f"the {proxy.name} proxy's master key is the publicly known default: LiteLLM 1.108.7 "
-                              "refuses to start with it", fix="litellm-master-key-unsafe", at=key.location,
+            out.append(failed(f"the {proxy.name} proxy's master key is the publicly known default: "
+                              f"{_weak_key_outcome(stack, proxy)}", fix="litellm-master-key-unsafe", at=key.location,
                               params={**params, "file": key.location.file if key.location else ""}))
         else:
             out.append(passed(f"{proxy.name}: master key set", at=key.location))

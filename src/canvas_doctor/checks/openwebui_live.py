@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from canvas_doctor.versions import OPENWEBUI, parse_version, show
 from canvas_doctor.api import Location, Result, check, failed, passed, skipped, warned
 from canvas_doctor.facts import OPENAI_PUBLIC_BASE, parse_size
 from canvas_doctor.http import Http, ProbeError, shorten
@@ -142,7 +143,22 @@ def reports_version(settings, stack, http: Http):
     except ProbeError as exc:
         return _unreachable(f"the server at {target.url} answers /health but is not Open WebUI as the doctor "
                             f"knows it: {exc}", stack, target)
-    return passed(f"Open WebUI {version} at {target.url}", version=version, url=target.url)
+    return passed(f"Open WebUI {version} at {target.url}{_against_files(stack, version)}", version=version,
+                  url=target.url)
+
+
+def _against_files(stack, version: str) -> str:
+    """What the running version says about the files' image tag: live evidence decides."""
+    in_files = stack.version_of(OPENWEBUI)
+    running = parse_version(version)
+    if in_files is None or running is None:
+        return ""
+    if in_files.known and in_files.version != running:
+        return (f"; the files name {show(in_files.version)} ({in_files.source}): the running version decides, so "
+                f"the doctor applies the facts of {version}")
+    if not in_files.known:
+        return f"; the files name no release ({in_files.source}), so the facts of {version} apply, not an assumed one"
+    return ""
 
 
 # -- reading the stored image settings (admin only) ---------------------------------------------
