@@ -6,7 +6,6 @@ dependencies from the package index, as a user's pip would), then run as a user 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys

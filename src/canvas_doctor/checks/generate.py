@@ -28,7 +28,9 @@ from canvas_doctor.litellm_client import Target
 from canvas_doctor.litellm_errors import Diagnosis, diagnose
 from canvas_doctor.png_check import NotPng, png_info, save_image
 from canvas_doctor.settings import Settings
+from canvas_doctor.stack.limits import litellm_limit, load_balancer_limits, openwebui_limit
 from canvas_doctor.stack.model import Deployment, Stack
+from canvas_doctor.versions import OPENWEBUI
 from canvas_doctor.stack.queries import (WantedModel, deployment_image_model, deployment_region, param,
                                          wanted_image_model)
 
@@ -37,6 +39,7 @@ GUIDE_SECONDS = (5, 7)          # guide, "Performance Tuning": 5-7 seconds per i
 SLOW_AFTER = 15.0               # slower than this (or half the time limit) is worth a warning
 CHECK_TIMEOUT = 330.0           # the runner's limit; the request itself stops at settings.generation_timeout
 MAX_REQUEST_SECONDS = 300.0
+LIMIT_MARGIN = 2.0              # wait this much past Open WebUI's own timeout before calling it
 OPENWEBUI_DEFAULT_SIZE = "512x512"
 OPENWEBUI_URL_MODELS = "^gpt-image"
 
@@ -208,11 +211,22 @@ def live_generation(litellm, stack, settings):
     target = litellm.image_target
     req = openwebui_request(stack, settings)
     dep = _deployment(target, req.model.name)
-    limit = _timeout(settings)
+    own_limit = _timeout(settings)
+    limits = _stack_limits(stack, target, dep)
+    openwebui_gives_up = limits["openwebui"]
+    limit = own_limit
+    if openwebui_gives_up is not None and openwebui_gives_up.seconds + LIMIT_MARGIN < own_limit:
+        limit = openwebui_gives_up.seconds + LIMIT_MARGIN  # stop waiting when the user's Open WebUI would
     try:
         answer = litellm.generate(target, req.body, timeout=limit, max_body=_max_body(req.expected))
     except ProbeError as err:
         if err.kind == "timeout":
+            if limit < own_limit and openwebui_gives_up is not None:
+                return failed(f"no image within {openwebui_gives_up.seconds:g} s: {openwebui_gives_up.describe()}, so "
+                              "users see an error before the image is made (raise it above the model's time, "
+                              f"the guide expects {GUIDE_SECONDS[0]}-{GUIDE_SECONDS[1]} s)", fix="generation-timeout",
+                              at=openwebui_gives_up.location, params=_fix_params(target, req, dep, settings.today),
+                              limit_s=openwebui_gives_up.seconds, gave_up="openwebui")
             return failed(f"no image within {limit:g} s (the guide expects {GUIDE_SECONDS[0]}-{GUIDE_SECONDS[1]} s): "
                           f"{err}", fix="generation-timeout", at=_location(target, req, dep, "generation-timeout"),
                           params=_fix_params(target, req, dep, settings.today), limit_s=limit)
@@ -225,7 +239,14 @@ def live_generation(litellm, stack, settings):
     if answer.status != 200:
         d = diagnose(answer.status, _raw_error(answer), answer.content_type,
                      model_id=dep.base_model_id if dep is not None else None, today=settings.today)
-        return _failure(target, req, dep, d, answer.status, settings.today)
+        result = _failure(target, req, dep, d, answer.status, settings.today)
+        if d.fix == "generation-timeout" and limits["litellm"] is not None:
+            tried = answer.headers.get("x-litellm-attempted-retries")
+            result.message += (f" {limits['litellm'].describe()}" +
+                               (f"; LiteLLM says it retried {tried} time(s)" if tried else "") +
+                               f"; it answered after {answer.elapsed_ms / 1000:.1f} s")
+            result.data["gave_up"] = "litellm"
+        return result
     data, why = _image_bytes(answer)
     saved = save_image(settings.save_image, data) if data else ""
     if data is None:
@@ -245,10 +266,24 @@ def live_generation(litellm, stack, settings):
     slow = min(SLOW_AFTER, limit / 2)
     data_out = {"seconds": round(seconds, 2), "size": info.size, "bytes": info.size_bytes,
                 "cost_header": answer.headers.get("x-litellm-response-cost"), "saved": str(settings.save_image or "")}
+    behind = [lim for lim in limits["load_balancers"] if lim.seconds < seconds]
+    if behind:
+        return warned(f"{summary}, but in production {behind[0].describe()}: there this image would not arrive",
+                      fix="generation-timeout", at=behind[0].location,
+                      params=_fix_params(target, req, dep, settings.today), **data_out)
     if seconds > slow:
         return warned(f"slow: {summary} (the guide expects {GUIDE_SECONDS[0]}-{GUIDE_SECONDS[1]} s; the limit is "
                       f"{limit:g} s)", fix="generation-timeout", params=_fix_params(target, req, dep, settings.today), **data_out)
     return passed(summary, **data_out)
+
+
+def _stack_limits(stack: Stack, target: Target, dep: Deployment | None) -> dict[str, Any]:
+    """The stack's own limits on this generation: Open WebUI's, LiteLLM's (per attempt x attempts), the load
+    balancers' (stack/limits.py)."""
+    ow = stack.openwebui or next(iter(stack.openwebui_services), None)
+    version = stack.version_of(OPENWEBUI, ow.name if ow is not None else None)
+    return {"openwebui": openwebui_limit(ow, version) if ow is not None else None,
+            "litellm": litellm_limit(target.proxy, dep), "load_balancers": load_balancer_limits(stack)}
 
 
 def _raw_error(answer: Answer) -> str:
