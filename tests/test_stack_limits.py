@@ -37,3 +37,12 @@ def test_the_first_to_give_up_is_the_shortest() -> None:
     a = openwebui_limit(*_openwebui("v0.12.4", "20"))
     b = openwebui_limit(*_openwebui("v0.12.4", "5"))
     assert first_to_give_up([a, None, b]) is b and first_to_give_up([None]) is None
+
+
+def test_what_users_see_follows_the_open_webui_version() -> None:
+    from canvas_doctor.openwebui_shows import user_sees
+    text = "litellm.BadRequestError: BedrockException - extraneous key [stream]"
+    assert user_sees(_openwebui("v0.8.12", None)[1], status=400, litellm_message=text) == f"[ERROR: {text}]"
+    assert user_sees(_openwebui("v0.9.6", None)[1], status=400, litellm_message=text) == "[ERROR: Bad Request]"
+    assert user_sees(_openwebui("v0.12.4", None)[1], status=None) == "Something went wrong :/"
+    assert user_sees(_openwebui("v0.9.6", None)[1], status=None) == "[ERROR: TimeoutError]"

@@ -26,6 +26,7 @@ from canvas_doctor.facts import ImageModel, image_model, lifecycle_params, parse
 from canvas_doctor.http import MAX_BODY, Answer, ProbeError, shorten
 from canvas_doctor.litellm_client import Target
 from canvas_doctor.litellm_errors import Diagnosis, diagnose
+from canvas_doctor.openwebui_shows import sentence, user_sees
 from canvas_doctor.png_check import NotPng, png_info, save_image
 from canvas_doctor.settings import Settings
 from canvas_doctor.stack.limits import litellm_limit, load_balancer_limits, openwebui_limit
@@ -224,7 +225,8 @@ def live_generation(litellm, stack, settings):
             if limit < own_limit and openwebui_gives_up is not None:
                 return failed(f"no image within {openwebui_gives_up.seconds:g} s: {openwebui_gives_up.describe()}, so "
                               "users see an error before the image is made (raise it above the model's time, "
-                              f"the guide expects {GUIDE_SECONDS[0]}-{GUIDE_SECONDS[1]} s)", fix="generation-timeout",
+                              f"the guide expects {GUIDE_SECONDS[0]}-{GUIDE_SECONDS[1]} s)"
+                              f"{sentence(_openwebui_version(stack), status=None)}", fix="generation-timeout",
                               at=openwebui_gives_up.location, params=_fix_params(target, req, dep, settings.today),
                               limit_s=openwebui_gives_up.seconds, gave_up="openwebui")
             return failed(f"no image within {limit:g} s (the guide expects {GUIDE_SECONDS[0]}-{GUIDE_SECONDS[1]} s): "
@@ -240,6 +242,10 @@ def live_generation(litellm, stack, settings):
         d = diagnose(answer.status, _raw_error(answer), answer.content_type,
                      model_id=dep.base_model_id if dep is not None else None, today=settings.today)
         result = _failure(target, req, dep, d, answer.status, settings.today)
+        seen = user_sees(_openwebui_version(stack), status=answer.status, litellm_message=_raw_error(answer))
+        result.message += sentence(_openwebui_version(stack), status=answer.status,
+                                   litellm_message=_raw_error(answer)[:300])
+        result.data["openwebui_shows"] = seen[:300]
         if d.fix == "generation-timeout" and limits["litellm"] is not None:
             tried = answer.headers.get("x-litellm-attempted-retries")
             result.message += (f" {limits['litellm'].describe()}" +
@@ -275,6 +281,11 @@ def live_generation(litellm, stack, settings):
         return warned(f"slow: {summary} (the guide expects {GUIDE_SECONDS[0]}-{GUIDE_SECONDS[1]} s; the limit is "
                       f"{limit:g} s)", fix="generation-timeout", params=_fix_params(target, req, dep, settings.today), **data_out)
     return passed(summary, **data_out)
+
+
+def _openwebui_version(stack: Stack):
+    ow = stack.openwebui or next(iter(stack.openwebui_services), None)
+    return stack.version_of(OPENWEBUI, ow.name if ow is not None else None)
 
 
 def _stack_limits(stack: Stack, target: Target, dep: Deployment | None) -> dict[str, Any]:

@@ -15,8 +15,8 @@ def _line(path: Path, text: str) -> int:
 
 
 def test_open_webui_gives_up_first_so_the_doctor_does_too(faults_stack: LiveStack, bedrock, tmp_path: Path):
-    """AIOHTTP_CLIENT_TIMEOUT=2 and a 6 s Bedrock: users get an error at 2 s, not a slow image."""
-    bedrock.set_model("amazon.nova-canvas-v1:0", latency_s=6)
+    """AIOHTTP_CLIENT_TIMEOUT=2 and a 12 s Bedrock: users get an error at 2 s, not a slow image."""
+    bedrock.set_model("amazon.nova-canvas-v1:0", latency_s=12)
     project = copy_project(faults_stack, tmp_path / "p", openwebui_env={"AIOHTTP_CLIENT_TIMEOUT": "2"})
     run = live(faults_stack, project=project.root)
     gen = run.one("generate.image")
@@ -24,7 +24,7 @@ def test_open_webui_gives_up_first_so_the_doctor_does_too(faults_stack: LiveStac
     assert "Open WebUI gives up after 2 s (AIOHTTP_CLIENT_TIMEOUT=2)" in gen["message"]
     assert gen["location"] == {"file": "docker-compose.yml",
                                "line": _line(project.root / "docker-compose.yml", "AIOHTTP_CLIENT_TIMEOUT")}
-    assert run.seconds < 6  # it did not sit out Bedrock's 6 s
+    assert run.seconds < 10  # it stopped at 2 s + its margin, and did not sit out the 12 s
 
 
 def test_litellm_gives_up_and_the_doctor_names_its_timeout_and_retries(faults_stack: LiveStack, bedrock):
