@@ -14,7 +14,7 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
-from . import __version__
+from . import __version__, policy
 from .advice import fix_context
 from .clients import Inputs
 from .fixes import render
@@ -199,10 +199,11 @@ class Runner:
     def run(self) -> Report:
         t0 = time.perf_counter()
         selected = [s for s in self.registry.checks if self.settings.selects(s)]
+        generating = policy.generation_on(self.settings, selected)
         runs: dict[str, _Run] = {}
         preset: list[Result] = []
         for spec in selected:
-            reason = self.settings.allows(spec)
+            reason = policy.why_not(spec, self.settings, generating)
             run = _Run(spec)
             runs[spec.id] = run
             if reason is not None:
