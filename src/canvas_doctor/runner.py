@@ -20,6 +20,7 @@ from .clients import Inputs
 from .fixes import render
 from .models import AREAS, CheckSpec, Report, Result, Status
 from .registry import Registry
+from .run_context import RunContext
 from .settings import Settings
 from .stack.model import Stack
 
@@ -91,11 +92,12 @@ class Runner:
     """Runs the selected checks of a registry against one stack."""
 
     def __init__(self, registry: Registry, settings: Settings, stack: Stack,
-                 progress: Callable[[int, int, list[str]], None] | None = None):
+                 progress: Callable[[int, int, list[str]], None] | None = None, context: RunContext | None = None):
         self.registry = registry
         self.settings = settings
         self.stack = stack
-        self.inputs = Inputs(settings, stack)
+        self.inputs = Inputs(settings, stack, context)
+        self.context = self.inputs.context
         self._progress = progress  # (done, total, titles of the checks running now), for a spinner
         self._running: dict[str, str] = {}
         self._counts = [0, 0]
