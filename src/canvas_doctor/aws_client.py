@@ -660,7 +660,7 @@ def classify(err: AwsCallError, *, model_id: str | None = None, today: Any = Non
         return BedrockFault(fix, summary, err)
     from .litellm_errors import diagnose
 
-    d = diagnose(err.status, f"BedrockException - {err.code}: {err.message}", model_id=model_id, today=today)
+    d = diagnose(err.status, f"{err.code}: {err.message}", model_id=model_id, today=today, from_bedrock=True)
     if d.side == "proxy" and d.fix != "aws-credentials-missing":
         return BedrockFault("bedrock-service-error", f"Bedrock answered {err.code or err.status}", err)
     return BedrockFault(d.fix, d.summary, err)
