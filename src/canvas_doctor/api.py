@@ -35,6 +35,7 @@ def check(
     timeout: float = 10.0,
     retry_on_wait: bool = False,
     image_path: bool = False,
+    opt_in: bool = False,
     fixes: Iterable[str] = (),
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare a function as a check. Registration happens in the registry, not on import.
@@ -44,6 +45,9 @@ def check(
     for a check that must run precisely when another failed.
     `image_path`: a rule of the LiteLLM/Bedrock image path; the runner skips it, with the reason, where
     the stack sets up no image generation or draws with another engine on purpose.
+    `needs`: what it touches; "paid" for a check that spends money. The runner's policy
+    (canvas_doctor.policy) runs a paid check with the live generation or when named by its exact id;
+    `opt_in` one only when named by its exact id.
     `fixes`: every fix id its warnings and failures may carry. The registry refuses a plugin that
     declares an id the fix catalog lacks; at run time a warn/fail with an undeclared fix id is an
     `error` result (a check bug). A check that declares none is not held to a list."""
@@ -61,7 +65,7 @@ def check(
         setattr(func, CHECK_ATTR, CheckSpec(
             id=id, area=area, title=title, func=func, needs=needs_t,
             depends_on=tuple(depends_on), after=tuple(after), timeout=timeout, retry_on_wait=retry_on_wait,
-            image_path=image_path,
+            image_path=image_path, opt_in=opt_in,
             fixes=fixes_t,
         ))
         return func

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from .models import ExitCode, Report, Status
 from .redact import RedactingFilter, Redactor
-from .secret_sources import redactor_for, stack_secrets
+from .run_context import RunContext
+from .secret_sources import stack_secrets
 from .settings import Settings
 
 log = logging.getLogger("canvas_doctor")
@@ -40,18 +41,18 @@ def build_report(settings: Settings, progress=None, registry=None) -> tuple[Repo
 
     registry = registry or load_registry()
     projects = find_projects(settings.project, settings.compose_files)
-    redactor: Redactor | None = None
+    context: RunContext | None = None   # one for the whole run: a secret of one project is masked in all
     results, notes, summaries, duration = [], [], {}, 0
     for project in projects:
         stack = discover_guarded(project.folder, project.compose_files, settings.project)
-        if redactor is None:
-            redactor = redactor_for(stack, settings)
-        redactor.add(stack_secrets(stack))
-        _setup_logging(redactor, settings.verbose)
+        if context is None:
+            context = RunContext.for_run(stack, settings)
+        context.add_secrets(stack_secrets(stack))
+        _setup_logging(context.redactor, settings.verbose)
         run_settings = replace(settings, project=project.folder, compose_files=project.compose_files)
-        report = Runner(registry, run_settings, stack, progress=progress).run()
+        # Checks and inputs register what they learn at run time (a container's env, AWS keys) in the context.
+        report = Runner(registry, run_settings, stack, progress=progress, context=context).run()
         carry_discovery_error(report.results, stack)
-        redactor.add(stack_secrets(stack))  # checks may register secrets they met at run time (a container's env)
         for r in report.results:
             r.group = project.group
         results += report.results
@@ -59,7 +60,8 @@ def build_report(settings: Settings, progress=None, registry=None) -> tuple[Repo
         notes += [prefix + n for n in stack.notes + report.notes]
         summaries[project.group or ""] = stack_summary(stack)
         duration += report.duration_ms
-    assert redactor is not None
+    assert context is not None
+    redactor = context.redactor
     grouped = len(projects) > 1 or projects[0].group is not None
     report = Report(project=str(settings.project), results=results, duration_ms=duration, version=__version__,
                     notes=list(dict.fromkeys(notes)),

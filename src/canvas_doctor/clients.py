@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 from typing import Any, Callable
 
+from .run_context import RunContext
 from .settings import Settings
 from .stack.model import Stack
 
@@ -26,11 +27,13 @@ def provides(name: str) -> Callable[[Factory], Factory]:
 
 
 class Inputs:
-    """The injectable values of one run: settings, stack, results so far, and lazy clients."""
+    """The injectable values of one run: settings, stack, results so far, the run context (where a
+    secret learned at run time is registered), and lazy clients."""
 
-    def __init__(self, settings: Settings, stack: Stack):
+    def __init__(self, settings: Settings, stack: Stack, context: RunContext | None = None):
         self.settings = settings
         self.stack = stack
+        self.context = context if context is not None else RunContext.for_run(stack, settings)
         self.results: dict[str, list[Any]] = {}
         self._built: dict[str, Any] = {}
         self._lock = threading.RLock()  # a factory may ask for another input
@@ -43,6 +46,8 @@ class Inputs:
             return self.stack
         if name == "results":
             return self.results
+        if name == "context":
+            return self.context
         with self._lock:
             if name in self._built:
                 return self._built[name]

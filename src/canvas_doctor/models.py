@@ -119,6 +119,7 @@ class CheckSpec:
     timeout: float = 10.0
     retry_on_wait: bool = False  # a free probe that --wait may repeat until it passes
     image_path: bool = False     # skipped where the stack draws no pictures through LiteLLM (see stack/intent.py)
+    opt_in: bool = False         # runs only when --only names its exact id (a paid probe that bills when all is well)
     fixes: tuple[str, ...] = ()  # the fix ids its warn/fail results may carry (validated at load)
     source: str = ""  # entry point that provided it
 

@@ -2,7 +2,8 @@
 
 Runs one InvokeModel of the image model under test with the smallest valid request (Nova Canvas
 320x320, the model card's minimum side; Titan Image v2 its smallest listed size), and only when
-the generation through LiteLLM (check `generate.image`) failed, or when named with --only. It
+the generation through LiteLLM (check `generate.image`) failed, or when named by its id with --only
+(`--only bedrock` is not enough: the runner's paid policy, canvas_doctor.policy). It
 costs one image (about $0.04 with Nova Canvas). Bedrock's errors map to the contract's fix ids
 (canvas_doctor.aws_client.classify); the image passes the same PNG validation as the proxy's.
 
@@ -132,7 +133,7 @@ def _gate(aws: Aws, settings: Settings, results: dict) -> tuple[ProxyOutcome, st
     if known:
         return absent, f"skipped: {', '.join(known)} failed; Bedrock's answer is known without a paid call"
     proxy = proxy_outcome(results)
-    if proxy.state == "failed" or settings.explicitly_selected(getattr(direct_generation, CHECK_ATTR)):
+    if proxy.state == "failed" or settings.names(getattr(direct_generation, CHECK_ATTR).id):
         return proxy, None
     why = {"worked": "the generation through LiteLLM worked",
            "skipped": f"the generation through LiteLLM did not run ({proxy.message})"}.get(proxy.state, proxy.message)

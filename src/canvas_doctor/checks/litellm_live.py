@@ -4,11 +4,10 @@ image model, and serve the config that is on disk.
 Guide: "Images Not Appearing", item 5 (the proxy is healthy); "Verify Configuration" (/v1/models);
 "Model not found", step 3 (restart after a config change). Every call is free: /health without
 ?model= is never called (LiteLLM 1.108.7 bills one image per image model for it); the one paid
-probe here, litellm.live.model-health, runs only when named with --only.
+probe here, litellm.live.model-health, is opt-in: the runner runs it only when named by its id.
 """
 from __future__ import annotations
 
-import fnmatch
 from typing import Any
 
 from canvas_doctor.api import Location, Result, check, failed, passed, skipped
@@ -348,12 +347,10 @@ def config_current(litellm):
 # -- the paid health probe, opt-in --------------------------------------------------------------
 
 @check(id=MODEL_HEALTH, area="litellm", title="LiteLLM's own health check of the image model passes",
-       needs=("network", "paid"), depends_on=(IMAGE_MODEL,), timeout=130,
+       needs=("network", "paid"), opt_in=True, depends_on=(IMAGE_MODEL,), timeout=130,
        fixes=("litellm-unhealthy", "litellm-model-not-found", "generation-timeout"), image_path=True)
 def model_health(litellm, stack, settings):
-    """GET /health?model=X makes one real, billed call: only when this id is named with --only."""
-    if not any(fnmatch.fnmatchcase(MODEL_HEALTH, p) for p in settings.only if p != "litellm"):
-        return skipped(f"opt-in: it bills one image; run it with --only {MODEL_HEALTH}")
+    """GET /health?model=X makes one real, billed call: opt-in, only when this id is named with --only."""
     target = litellm.image_target
     wanted = wanted_image_model(stack, settings.model)
     try:
