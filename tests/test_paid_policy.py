@@ -55,7 +55,7 @@ def test_the_skip_says_why_and_how_to_opt_in() -> None:
 
 
 # Calls that spend money: Bedrock's InvokeModel, LiteLLM's image route and its /health with a model,
-# Open WebUI's image generation route.
+# Open WebUI's image generation route (generate.openwebui).
 PAID_CALL = re.compile(r"invoke_model\(|litellm\.generate\(|/health\?model=|/images/generations[\"']|"
                        r"/api/v1/images/generations")
 CLIENTS = {"aws_client.py", "litellm_client.py"}   # where the paid calls are defined, not made
@@ -78,4 +78,4 @@ def test_every_paid_call_sits_in_a_check_that_declares_paid() -> None:
         for spec in CHECKS.values():
             if spec.func.__module__ == module and PAID_CALL.search(inspect.getsource(spec.func)):
                 assert policy.is_paid(spec), f"{spec.id} makes a paid call without declaring paid"
-    assert {p.name for p in makers} == {"generate.py", "bedrock_generate.py", "litellm_live.py"}
+    assert {p.name for p in makers} == {"generate.py", "bedrock_generate.py", "litellm_live.py", "openwebui_generate.py"}

@@ -19,8 +19,8 @@ from canvas_doctor.checks.generate import PROMPT
 from canvas_doctor.checks.openwebui_live import TOKEN_HELP, openwebui_service, openwebui_target
 from canvas_doctor.http import Http, ProbeError, shorten
 from canvas_doctor.png_check import NotPng, png_info, save_image
+from canvas_doctor.run_context import RunContext
 from canvas_doctor.settings import Settings
-from canvas_doctor.stack.model import Stack
 
 IMAGE_BODY = 64 * 1024 * 1024
 SMALL_BODY = 256 * 1024
@@ -34,7 +34,7 @@ class WayIn:
     why_not: str = ""
 
 
-def way_in(http: Http, base: str, settings: Settings, stack: Stack) -> WayIn:
+def way_in(http: Http, base: str, settings: Settings, context: RunContext) -> WayIn:
     """A token Open WebUI accepts for this user's path, or why there is none."""
     if settings.openwebui_token:
         return WayIn(settings.openwebui_token, "--openwebui-token")
@@ -53,7 +53,7 @@ def way_in(http: Http, base: str, settings: Settings, stack: Stack) -> WayIn:
         return WayIn(None, "", f"auth is off, but the sign-in failed ({err})")
     if not token:
         return WayIn(None, "", f"auth is off, but the sign-in answered {answer.status}: {answer.error_message()}")
-    stack.secrets.add(token)  # masked in every output format
+    context.add_secret(token)  # masked in every output format
     return WayIn(token, "the sign-in Open WebUI gives anyone with WEBUI_AUTH=False")
 
 
@@ -102,13 +102,13 @@ def _stored_difference(http: Http, base: str, token: str, litellm: Any) -> tuple
        image_path=True,
        fixes=("openwebui-api-key-mismatch", "openwebui-api-base-wrong", "openwebui-image-generation-disabled",
               "generation-invalid-image", "generation-timeout", "openwebui-token-rejected"))
-def generation_through_openwebui(settings, stack, http: Http, litellm, results):
+def generation_through_openwebui(settings, stack, http: Http, litellm, results, context: RunContext):
     """The user's own path: Open WebUI's image endpoint with its stored settings, the stored image fetched back."""
     direct = _direct(results)
     if direct is not None and direct.status.value in ("fail", "error"):
         return skipped("the LiteLLM hop already fails (generate.image): no image through Open WebUI is tried")
     target = openwebui_target(settings, stack)
-    way = way_in(http, target.url, settings, stack)
+    way = way_in(http, target.url, settings, context)
     if way.token is None:
         return skipped(f"{NOT_WALKED}: {way.why_not}; generate.image called LiteLLM directly instead")
     svc = openwebui_service(stack)
