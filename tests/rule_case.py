@@ -149,11 +149,32 @@ def build_stack(case: Case, dest: Path) -> Path:
     return dest
 
 
-def run_case(case: Case, project: Path, env: dict[str, str] | None = None) -> CliRun:
+def case_stack(rule: str, name: str, dest: Path) -> Path:
+    """The stack of one named case, built at `dest`: for tests that need a faulty stack of their own
+    (exit codes, reporters, plugins) without a fixture folder that copies the healthy one."""
+    [case] = [c for c in load_rule_file(CASES_DIR / f"{rule}.yaml").cases if c.name == name]
+    return build_stack(case, dest)
+
+
+def run_case(case: Case, project: Path, env: dict[str, str] | None = None, human: bool = False) -> CliRun:
+    """`canvas-doctor run --offline --json` on the case's stack (`human`: the terminal report instead)."""
     args = list(case.args)
     if "--today" not in args:
         args += ["--today", TODAY]
-    return run_cli("run", "--offline", "--json", "--project", str(project), *args, env=clean_env(**(env or {})))
+    fmt = [] if human else ["--json"]
+    return run_cli("run", "--offline", *fmt, "--project", str(project), *args,
+                   env=clean_env(**{"COLUMNS": "400", **(env or {})}))
+
+
+def terminal_problems(case: Case, run: CliRun) -> list[str]:
+    """The terminal report of a failing case: each finding's file:line and fix id are shown, no {placeholder}."""
+    out = [f"{f.check}: the report does not show {f.file}:{f.line}" for f in case.expect or ()
+           if f.file and f.line and f"{f.file}:{f.line}" not in run.stdout]
+    out += [f"the report does not name the fix [{f.fix}]" for f in case.expect or ()
+            if f.fix and f"[{f.fix}]" not in run.stdout]
+    if PLACEHOLDER.search(run.stdout):
+        out.append(f"a {{placeholder}} reaches the user: {PLACEHOLDER.search(run.stdout).group()}")
+    return out
 
 
 def _shown(r: dict[str, Any]) -> str:
@@ -205,14 +226,16 @@ class Runner:
     """Runs cases, once per distinct (base, patch, args): the many `expect: pass` cases on one base share a run."""
     workdir: Path
     env: dict[str, str] = field(default_factory=dict)
-    _runs: dict[str, CliRun] = field(default_factory=dict)
+    _runs: dict[tuple[str, bool], CliRun] = field(default_factory=dict)
+    _stacks: dict[str, Path] = field(default_factory=dict)
 
-    def run(self, case: Case) -> CliRun:
+    def run(self, case: Case, human: bool = False) -> CliRun:
         key = case.run_key(self.env)
-        if key not in self._runs:
-            project = build_stack(case, self.workdir / f"stack-{len(self._runs)}")
-            self._runs[key] = run_case(case, project, self.env)
-        return self._runs[key]
+        if key not in self._stacks:
+            self._stacks[key] = build_stack(case, self.workdir / f"stack-{len(self._stacks)}")
+        if (key, human) not in self._runs:
+            self._runs[key, human] = run_case(case, self._stacks[key], self.env, human)
+        return self._runs[key, human]
 
 
 # --- completeness ----------------------------------------------------------------------------------

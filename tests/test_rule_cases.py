@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from helpers import clean_env, run_cli
-from rule_case import CASES_DIR, Runner, incomplete, load_all, load_rule_file, problems
+from rule_case import CASES_DIR, Runner, incomplete, load_all, load_rule_file, problems, terminal_problems
 
 RULE_FILES = load_all()
 CASES = [case for rc in RULE_FILES for case in rc.cases]
@@ -28,6 +28,15 @@ def runner(tmp_path_factory: pytest.TempPathFactory) -> Runner:
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_rule_case(case, runner: Runner) -> None:
     issues = problems(case, runner.run(case))
+    assert not issues, f"{case.source.name}::{case.name}:\n" + "\n".join(issues)
+
+
+FAILING = [case for case in CASES if case.expect]
+
+
+@pytest.mark.parametrize("case", FAILING, ids=[c.id for c in FAILING])
+def test_rule_case_in_the_terminal(case, runner: Runner) -> None:
+    issues = terminal_problems(case, runner.run(case, human=True))
     assert not issues, f"{case.source.name}::{case.name}:\n" + "\n".join(issues)
 
 
