@@ -8,13 +8,16 @@ from a plugin, cannot land without its cases.
 """
 from __future__ import annotations
 
+import shutil
 import textwrap
 from pathlib import Path
 
 import pytest
 
 from helpers import clean_env, run_cli
-from rule_case import CASES_DIR, Runner, incomplete, load_all, load_rule_file, problems, terminal_problems
+from rule_case import (CASES_DIR, FIXTURE_ROOT, RuleCases, Runner, incomplete, load_all, load_rule_file, problems,
+                       terminal_problems)
+from stack_patch import PatchError, apply_patch
 
 RULE_FILES = load_all()
 CASES = [case for rc in RULE_FILES for case in rc.cases]
@@ -123,3 +126,35 @@ def test_adding_a_rule_is_one_file_and_one_case(tmp_path: Path) -> None:
 def test_case_files_live_in_tests_rule_cases() -> None:
     assert CASES_DIR.is_dir() and RULE_FILES
     assert len({c.id for c in CASES}) == len(CASES)
+
+
+def test_covered_by_must_name_a_test_that_exists() -> None:
+    live = {"id": "litellm.live.reachable", "needs": ["network"], "fixes": []}
+    ok = RuleCases("litellm.live.reachable", (), ("tests/test_cli.py::test_exit_codes",))
+    gone = RuleCases("litellm.live.reachable", (), ("tests/test_cli.py::test_no_such_test",))
+    assert incomplete([live], [ok]) == []
+    assert incomplete([live], [gone]) == [
+        "litellm.live.reachable: covered_by names tests that do not exist: ['tests/test_cli.py::test_no_such_test']"]
+    offline = {"id": "config.files", "needs": ["files"], "fixes": []}
+    assert incomplete([offline], [RuleCases("config.files", (), ("tests/test_cli.py::test_exit_codes",))]) == [
+        "config.files: no failing case (one where the rule warns or fails)",
+        "config.files: no passing case (`expect: pass`)"]
+
+
+def test_a_patch_changes_only_the_lines_it_names(tmp_path: Path) -> None:
+    base = FIXTURE_ROOT / "stacks" / "healthy"
+    stack = tmp_path / "s"
+    shutil.copytree(base, stack)
+    apply_patch(stack, [{"env": {"service": "openwebui", "set": {"IMAGE_SIZE": "512x512"}}},
+                        {"yaml": {"file": "litellm-image-config.yaml", "set": {"litellm_settings.drop_params": False}}}])
+    before = (base / "docker-compose.yml").read_text().splitlines()
+    after = (stack / "docker-compose.yml").read_text().splitlines()
+    changed = [(i + 1, a) for i, (b, a) in enumerate(zip(before, after, strict=True)) if a != b]
+    assert changed == [(16, "      - IMAGE_SIZE=512x512")]
+    assert "  drop_params: false" in (stack / "litellm-image-config.yaml").read_text().splitlines()
+    with pytest.raises(PatchError, match="occurs 0 times"):
+        apply_patch(stack, [{"replace": {"file": ".env", "old": "no such text", "new": "x"}}])
+    with pytest.raises(PatchError, match="takes a mapping of"):
+        apply_patch(stack, [{"yaml": {"file": ".env", "sett": {"a": 1}}}])
+    with pytest.raises(PatchError, match="no item"):
+        apply_patch(stack, [{"yaml": {"file": "litellm-image-config.yaml", "unset": ["model_list[model_name=nope]"]}}])
