@@ -13,10 +13,11 @@ A patch is a list of one-key operations, applied in order to a copy of the base 
 A YAML path is keys joined by dots; `[2]` is a list index and `[Name=IMAGE_SIZE]` the list item whose
 `Name` is `IMAGE_SIZE` (CloudFormation environments, LiteLLM's model_list). `set` writes a scalar in
 place, or a new key (a mapping or list value is written as block YAML); `append` adds an item to a
-block list; `unset` removes a key or a list item. `replace` needs `old` to occur exactly once. Every edit is made in the text, line by line: a set value is rewritten on its own
-line, a new key or variable goes on a new line after its siblings, an unset removes its lines, so
-every other line keeps its text, its comments and (above the edit) its number, and a case's expected
-`line:` is the line a user would see in the patched file.
+block list; `unset` removes a key or a list item (within one step: set, then append, then unset).
+`replace` needs `old` to occur exactly once. Every edit is made in the text, line by line: a set
+value is rewritten on its own line, a new key or variable goes on new lines after its siblings, an
+unset removes its lines, so every other line keeps its text, its comments and (above the edit) its
+number, and a case's expected `line:` is the line a user would see in the patched file.
 """
 from __future__ import annotations
 
