@@ -5,6 +5,7 @@ import textwrap
 from pathlib import Path
 
 from helpers import FIXTURES, clean_env, run_cli
+from rule_case import case_stack
 
 
 def plugin_env(tmp_path: Path, name: str, source: str, **extra: str) -> dict[str, str]:
@@ -82,11 +83,14 @@ def test_exit_3_when_only_the_doctor_broke_and_1_when_the_stack_failed_too(tmp_p
     assert healthy.json["summary"]["error"] == 1 and healthy.json["summary"]["fail"] == 0
     [r] = healthy.results("raising.check")
     assert r["status"] == "error" and "RuntimeError: the check itself broke" in r["message"]
-    faulty = run_cli("--offline", "--json", "--project", str(FIXTURES / "stream-false"), env=env)
+    stream_false = case_stack("litellm.config.image-stream", "stream_false_as_the_guide_says", tmp_path / "faulty")
+    faulty = run_cli("--offline", "--json", "--project", str(stream_false), env=env)
     assert faulty.code == 1  # a failure wins over an error: the stack has a fault
-    warned = run_cli("--offline", "--strict", "--project", str(FIXTURES / "automatic-generation-on"), env=env)
+    warning = str(case_stack("compose.openwebui.automatic-generation", "the_variable_does_nothing_a_warning_only",
+                             tmp_path / "warning"))
+    warned = run_cli("--offline", "--strict", "--project", warning, env=env)
     assert warned.code == 1  # --strict: the warning fails the run, whatever broke beside it
-    plain = run_cli("--offline", "--project", str(FIXTURES / "automatic-generation-on"), env=env)
+    plain = run_cli("--offline", "--project", warning, env=env)
     assert plain.code == 3
 
 
