@@ -13,7 +13,7 @@ from rich.padding import Padding
 from rich.syntax import Syntax
 from rich.text import Text
 
-from ..models import AREAS, CheckSpec, Fix, Report, Result, Status
+from ..models import AREAS, CheckSpec, RenderedFix, Report, Result, Status
 
 SYMBOL = {
     Status.PASS: ("✓", "green"),
@@ -217,7 +217,7 @@ def render_explain(fix_id: str, console: Console) -> None:
     console.print(Text(f"Guide section: {fix.guide_section or '— (beyond the guide)'}", style="dim"))
 
 
-def _explain_steps(fix: Fix, console: Console, styled: bool, heading: str) -> None:
+def _explain_steps(fix: RenderedFix, console: Console, styled: bool, heading: str) -> None:
     console.print()
     console.print(Text(heading, style="bold underline"))
     for i, step in enumerate(fix.steps, start=1):
