@@ -13,18 +13,23 @@ first use, never while `--help` is printed; an entry's module is imported only w
 from __future__ import annotations
 
 from functools import lru_cache
-from importlib.metadata import EntryPoint, entry_points
+from importlib.metadata import EntryPoint, EntryPoints, entry_points
 
 CHECKS = "canvas_doctor.checks"
 INPUTS = "canvas_doctor.inputs"
 REPORTERS = "canvas_doctor.reporters"
 
 
+@lru_cache(maxsize=1)
+def _all() -> EntryPoints:
+    return entry_points()  # one scan of the installed metadata for every group
+
+
 @lru_cache(maxsize=None)
 def group(name: str) -> tuple[EntryPoint, ...]:
     """The entry points of one group, the first of each name winning (a name installed twice)."""
     seen: dict[str, EntryPoint] = {}
-    for ep in entry_points(group=name):
+    for ep in _all().select(group=name):
         seen.setdefault(ep.name, ep)
     return tuple(seen.values())
 
