@@ -29,6 +29,7 @@ from .fixes import Fix
 from .models import AREAS, CheckSpec
 
 GROUP = plugins.CHECKS
+BUILTIN = "canvas_doctor.checks"
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ def _specs_in(obj: object, source: str) -> tuple[list[CheckSpec], list[Fix]]:
         raise TypeError(f"{source} is neither a module of checks nor a @check function")
     specs = [replace(s, source=source) for s in found]
     fixes += [f for s in specs for f in s.fix_decls]
-    return specs, fixes
+    return specs, list({id(f): f for f in fixes}.values())
 
 
 def _modules_of(package: ModuleType) -> list[str]:
@@ -147,7 +148,7 @@ def unknown_inputs(specs: list[CheckSpec], known: tuple[str, ...]) -> str | None
 def _targets(extra_modules: tuple[str, ...]) -> list[tuple[str, str, EntryPoint | str]]:
     targets: list[tuple[str, str, EntryPoint | str]] = [(ep.name, ep.value, ep) for ep in plugins.group(GROUP)]
     targets += [(m, m, m) for m in extra_modules]
-    return sorted(targets, key=lambda t: t[0])
+    return sorted(targets, key=lambda t: (t[1] != BUILTIN, t[0]))  # the built-in rules first: their ids win
 
 
 def load_registry(extra_modules: tuple[str, ...] = ()) -> Registry:
@@ -176,6 +177,7 @@ def _build(targets: list[tuple[str, str, EntryPoint | str]]) -> Registry:
                 errors.append(LoadError(item.name, item.value, f"fix id {fix.id!r} is declared twice "
                                         f"(also by a module loaded before {item.value})", ""))
                 item.specs = []
+                break
     inputs = input_names()
     checks: dict[str, CheckSpec] = {}
     for item in loaded:

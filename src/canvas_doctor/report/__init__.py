@@ -43,7 +43,7 @@ def load_reporter(name: str) -> Reporter:
     ep = plugins.find(plugins.REPORTERS, name)
     if ep is None:
         close = difflib.get_close_matches(name, formats(), n=1)
-        raise ReporterError(f"{name!r} is not a report format; one of {', '.join(formats())}"
+        raise ReporterError(f"{name!r} is not a report format; one of {', '.join(sorted(formats()))}"
                             + (f" (did you mean {close[0]!r}?)" if close else ""), usage=True)
     try:
         reporter = ep.load()
