@@ -23,7 +23,7 @@ AWS_CREDENTIALS_MISSING = Fix(
     title="Give the proxy AWS credentials or a Bedrock API key",
     cause=(
         "Neither AWS credentials nor a Bedrock API key (AWS_BEARER_TOKEN_BEDROCK) reach the LiteLLM proxy, so "
-        "every Bedrock call fails with \"Invalid Authentication\"."
+        'every Bedrock call fails with "Invalid Authentication".'
     ),
     steps=(
         "Put AWS_BEARER_TOKEN_BEDROCK=... (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY) in .env",

@@ -35,7 +35,7 @@ CONTAINER_NOT_RUNNING = Fix(
         "Read why: docker compose logs --tail 50 {service}",
         "Start it: docker compose up -d {service}",
     ),
-    guide_section="Error: \"Model not found: nova-canvas\"",
+    guide_section='Error: "Model not found: nova-canvas"',
 )
 
 # Lines that usually say why a process ended (the rest of a log tail is noise).

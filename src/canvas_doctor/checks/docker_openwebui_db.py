@@ -47,7 +47,7 @@ OPENWEBUI_CONFIG_PERSISTED = Fix(
         "cloudformation": Variant(
             snippet=(
                 "- Name: ENABLE_PERSISTENT_CONFIG\n"
-                "  Value: \"false\"\n"
+                '  Value: "false"\n'
             ),
         ),
     },

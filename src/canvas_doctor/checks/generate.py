@@ -46,7 +46,7 @@ GENERATION_TIMEOUT = Fix(
         ),
         "Check Bedrock's latency with the bedrock checks",
     ),
-    guide_section="Error: \"Request timeout\" or \"Image generation takes too long\"",
+    guide_section='Error: "Request timeout" or "Image generation takes too long"',
 )
 
 GENERATION_INVALID_IMAGE = Fix(

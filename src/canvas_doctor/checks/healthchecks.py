@@ -53,8 +53,8 @@ HEALTHCHECK_INVALID = Fix(
     id="healthcheck-invalid",
     title="Write the health check as a command Docker can run",
     cause=(
-        "Docker runs [\"CMD\", \"program\", \"arg\", ...] without a shell, one item per argument, and [\"CMD-SHELL\", "
-        "\"one command line\"] as /bin/sh -c \"one command line\". A CMD-SHELL list of several items runs only the "
+        'Docker runs ["CMD", "program", "arg", ...] without a shell, one item per argument, and ["CMD-SHELL", '
+        '"one command line"] as /bin/sh -c "one command line". A CMD-SHELL list of several items runs only the '
         "first item (a bare `wget`), a CMD whose one item is the whole command line looks for a program of that "
         "name, and an empty test has nothing to run: the check fails every time, the service is never healthy, "
         "and services that wait for it with `condition: service_healthy` never start."

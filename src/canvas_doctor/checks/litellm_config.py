@@ -45,7 +45,7 @@ LITELLM_STREAM_ENABLED = Fix(
         ),
         "# no `stream` key in the litellm_params of an image model",
     ),
-    guide_section="Error: \"Streaming not supported for image models\"",
+    guide_section='Error: "Streaming not supported for image models"',
     params=("aws_region_name", "file", "litellm_model", "model"),
     edit="canvas_doctor.edits.planner:plan_stream",
 )
@@ -55,7 +55,7 @@ LITELLM_STREAM_KEY_REJECTED = Fix(
     title="Remove the `stream` key from the image model (the guide's `stream: false` too)",
     cause=(
         "LiteLLM (1.108.7) copies any `stream` value of an image deployment into the model's "
-        "imageGenerationConfig (Nova Canvas, Titan Image), and Bedrock rejects it (\"extraneous key [stream] is "
+        'imageGenerationConfig (Nova Canvas, Titan Image), and Bedrock rejects it ("extraneous key [stream] is '
         "not permitted\"). The guide's advice to write `stream: false` is what breaks the request; image "
         "generation never streams anyway."
     ),
@@ -79,7 +79,7 @@ LITELLM_STREAM_KEY_REJECTED = Fix(
         ),
         "# no `stream` key in the litellm_params of an image model",
     ),
-    guide_section="Error: \"Streaming not supported for image models\"",
+    guide_section='Error: "Streaming not supported for image models"',
     params=("aws_region_name", "file", "litellm_model", "model"),
     edit="canvas_doctor.edits.planner:plan_stream",
 )
@@ -121,7 +121,7 @@ LITELLM_PROVIDER_INVALID = Fix(
     title="Use a provider prefix LiteLLM knows",
     cause=(
         "LiteLLM drops a deployment whose `model:` has an unknown provider prefix, silently; the model is then "
-        "\"not found\"."
+        '"not found".'
     ),
     steps=(
         "Write the model as bedrock/<model id> in {file} (found: {value})",
@@ -198,7 +198,7 @@ IMAGE_MODEL_IN_CHAT = Fix(
     title="Keep the image model out of Open WebUI's chat model list",
     cause=(
         "The proxy Open WebUI uses for chat also serves the image model, so it appears as a chat model; chatting "
-        "with it fails with \"required key [messages] not found\"."
+        'with it fails with "required key [messages] not found".'
     ),
     steps=(
         (
@@ -217,7 +217,7 @@ LITELLM_PARAM_WRONG_FAMILY = Fix(
     cause=(
         "LiteLLM 1.108.7 copies litellm_params it does not know into the Bedrock request (Nova Canvas and Titan: "
         "into imageGenerationConfig; Stability: at the top of the body), and Bedrock rejects keys the model's "
-        "schema does not have (\"extraneous key [{key}] is not permitted\"). `{key}` is a key of another model "
+        'schema does not have ("extraneous key [{key}] is not permitted"). `{key}` is a key of another model '
         "family, often left over from a move between models."
     ),
     steps=(

@@ -27,7 +27,7 @@ LITELLM_MODEL_NOT_FOUND = Fix(
     title="Serve the image model under the name Open WebUI asks for",
     cause=(
         "The model name Open WebUI sends is not a model_name in the LiteLLM proxy's config (or of the running "
-        "proxy), so LiteLLM answers 400 \"Invalid model name passed in model=...\"."
+        'proxy), so LiteLLM answers 400 "Invalid model name passed in model=...".'
     ),
     steps=(
         OneOf(
@@ -58,7 +58,7 @@ LITELLM_MODEL_NOT_FOUND = Fix(
             "      aws_region_name: us-east-1               # Nova Canvas: us-east-1, eu-west-1 or ap-northeast-1\n"
         ),
     ),
-    guide_section="Error: \"Model not found: nova-canvas\"",
+    guide_section='Error: "Model not found: nova-canvas"',
     params=("file", "model", "served"),
 )
 
@@ -76,7 +76,7 @@ LITELLM_CONFIG_STALE = Fix(
             "service)"
         ),
     ),
-    guide_section="Error: \"Model not found: nova-canvas\"",
+    guide_section='Error: "Model not found: nova-canvas"',
     params=("file",),
 )
 

@@ -24,18 +24,18 @@ LITELLM_CONFIG_NOT_MOUNTED = Fix(
     snippet=OneOf(
         (
             "{service}:\n"
-            "  command: [\"--config\", \"{target}\", \"--port\", \"{port}\"]\n"
+            '  command: ["--config", "{target}", "--port", "{port}"]\n'
             "  volumes:\n"
             "    - ./litellm-config.yaml:{target}:ro\n"
         ),
         (
             "{service}:\n"
-            "  command: [\"--config\", \"{target}\"]\n"
+            '  command: ["--config", "{target}"]\n'
             "  volumes:\n"
             "    - ./litellm-config.yaml:{target}:ro\n"
         ),
     ),
-    guide_section="Error: \"Model not found: nova-canvas\"",
+    guide_section='Error: "Model not found: nova-canvas"',
     params=("file", "target"),
     variants={
         "cloudformation": Variant(
@@ -54,9 +54,9 @@ LITELLM_CONFIG_NOT_MOUNTED = Fix(
             ),
             snippet=(
                 "- Name: LITELLM_CONFIG_BUCKET_NAME\n"
-                "  Value: \"<bucket>\"\n"
+                '  Value: "<bucket>"\n'
                 "- Name: LITELLM_CONFIG_BUCKET_OBJECT_KEY\n"
-                "  Value: \"litellm-config.yaml\"\n"
+                '  Value: "litellm-config.yaml"\n'
             ),
         ),
     },

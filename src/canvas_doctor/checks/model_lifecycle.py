@@ -30,7 +30,7 @@ BEDROCK_MODEL_LEGACY = Fix(
     cause=(
         "Bedrock has set an end of life for {name} ({model_id}): {end_of_life} (source: {source}). Until then "
         "new accounts cannot start using it, and an account that has not called it for 15-30 days loses access "
-        "(404 \"Access denied. This Model is marked by provider as Legacy\"); after it every call fails."
+        '(404 "Access denied. This Model is marked by provider as Legacy"); after it every call fails.'
     ),
     steps=(
         "Active text-to-image models: {alternatives}",
@@ -48,10 +48,10 @@ BEDROCK_MODEL_END_OF_LIFE = Fix(
     title="Move off {name}: Bedrock no longer serves it",
     cause=(
         "{name} ({model_id}) reached its end of life on {end_of_life} (source: {source}). Since then Bedrock "
-        "answers every call to it with ResourceNotFoundException (\"This model version has reached the end of its "
-        "life\") or ValidationException (\"The provided model identifier is invalid.\"), whatever the "
+        'answers every call to it with ResourceNotFoundException ("This model version has reached the end of its '
+        'life") or ValidationException ("The provided model identifier is invalid."), whatever the '
         "configuration. An account that had not used it for 15-30 days while it was Legacy lost access earlier "
-        "(404 \"Access denied. This Model is marked by provider as Legacy\")."
+        '(404 "Access denied. This Model is marked by provider as Legacy").'
     ),
     steps=(
         "Bedrock still serves for text-to-image: {alternatives}",

@@ -59,7 +59,7 @@ OPENWEBUI_TOKEN_REJECTED = Fix(
         "Or use an admin's session token (the browser's localStorage.token after signing in)",
         "Pass it: --openwebui-token KEY, or CANVAS_DOCTOR_OPENWEBUI_TOKEN=KEY",
     ),
-    snippet="canvas-doctor --openwebui-token \"$OPENWEBUI_ADMIN_KEY\"",
+    snippet='canvas-doctor --openwebui-token "$OPENWEBUI_ADMIN_KEY"',
 )
 
 # fixes declared by the rules that give them most (imported after this module's own)

@@ -30,7 +30,7 @@ OPENWEBUI_IMAGE_MODEL_UNSET = Fix(
         ),
     ),
     snippet="- IMAGE_GENERATION_MODEL={model}",
-    guide_section="Error: \"No image generation model configured\"",
+    guide_section='Error: "No image generation model configured"',
     params=("file", "model"),
     variants={
         "cloudformation": Variant(
@@ -44,7 +44,7 @@ OPENWEBUI_IMAGE_MODEL_UNSET = Fix(
             ),
             snippet=(
                 "- Name: IMAGE_GENERATION_MODEL\n"
-                "  Value: \"{model}\"\n"
+                '  Value: "{model}"\n'
             ),
         ),
     },
@@ -66,14 +66,14 @@ OPENWEBUI_IMAGE_GENERATION_DISABLED = Fix(
         "cloudformation": Variant(
             steps=(
                 (
-                    "Set ENABLE_IMAGE_GENERATION to \"True\" in the Environment of the {service} container in "
+                    'Set ENABLE_IMAGE_GENERATION to "True" in the Environment of the {service} container in '
                     "{file}"
                 ),
                 "{recreate}",
             ),
             snippet=(
                 "- Name: ENABLE_IMAGE_GENERATION\n"
-                "  Value: \"True\"\n"
+                '  Value: "True"\n'
             ),
         ),
     },
@@ -95,14 +95,14 @@ OPENWEBUI_IMAGE_ENGINE_NOT_OPENAI = Fix(
         "cloudformation": Variant(
             steps=(
                 (
-                    "Set IMAGE_GENERATION_ENGINE to \"openai\" in the Environment of the {service} container in "
+                    'Set IMAGE_GENERATION_ENGINE to "openai" in the Environment of the {service} container in '
                     "{file}"
                 ),
                 "{recreate}",
             ),
             snippet=(
                 "- Name: IMAGE_GENERATION_ENGINE\n"
-                "  Value: \"openai\"\n"
+                '  Value: "openai"\n'
             ),
         ),
     },
@@ -142,7 +142,7 @@ OPENWEBUI_AUTOMATIC_GENERATION_ON = Fix(
             ),
             snippet=(
                 "- Name: ENABLE_IMAGE_PROMPT_GENERATION   # optional: send the user's words as the prompt\n"
-                "  Value: \"False\"\n"
+                '  Value: "False"\n'
             ),
         ),
     },
@@ -186,7 +186,7 @@ OPENWEBUI_IMAGES_API_BASE_UNSET = Fix(
                 (
                     "Environment:\n"
                     "  - Name: IMAGES_OPENAI_API_BASE_URL\n"
-                    "    Value: \"{base}\"\n"
+                    '    Value: "{base}"\n'
                     "Secrets:\n"
                     "  - Name: IMAGES_OPENAI_API_KEY\n"
                     "    ValueFrom: !Ref LiteLLMMasterKeySecret   # the secret that holds the proxy's LITELLM_MASTER_KEY\n"
@@ -194,7 +194,7 @@ OPENWEBUI_IMAGES_API_BASE_UNSET = Fix(
                 (
                     "Environment:\n"
                     "  - Name: IMAGES_OPENAI_API_BASE_URL\n"
-                    "    Value: \"http://localhost:4000/v1\"   # the LiteLLM container of the same task, at its port\n"
+                    '    Value: "http://localhost:4000/v1"   # the LiteLLM container of the same task, at its port\n'
                     "Secrets:\n"
                     "  - Name: IMAGES_OPENAI_API_KEY\n"
                     "    ValueFrom: !Ref LiteLLMMasterKeySecret   # the secret that holds the proxy's LITELLM_MASTER_KEY\n"
@@ -221,12 +221,12 @@ IMAGE_SIZE_UNSUPPORTED = Fix(
     variants={
         "cloudformation": Variant(
             steps=(
-                "Set IMAGE_SIZE to \"{expected}\" in the Environment of the {service} container in {file}",
+                'Set IMAGE_SIZE to "{expected}" in the Environment of the {service} container in {file}',
                 "{recreate}",
             ),
             snippet=(
                 "- Name: IMAGE_SIZE\n"
-                "  Value: \"{expected}\"\n"
+                '  Value: "{expected}"\n'
             ),
         ),
     },

@@ -36,12 +36,12 @@ OPENWEBUI_API_BASE_WRONG = Fix(
                 "is reached through its load balancer or service discovery name)."
             ),
             steps=(
-                "Set {var} to \"{expected}\" in the Environment of the {service} container in {file}",
+                'Set {var} to "{expected}" in the Environment of the {service} container in {file}',
                 "{recreate}",
             ),
             snippet=(
                 "- Name: {var}\n"
-                "  Value: \"{expected}\"\n"
+                '  Value: "{expected}"\n'
             ),
         ),
     },
