@@ -75,12 +75,13 @@ class _Loaded:
 def _specs_in(obj: object, source: str) -> tuple[list[CheckSpec], list[Fix]]:
     if isinstance(obj, ModuleType):
         values = list(vars(obj).values())
-        found = [getattr(v, CHECK_ATTR) for v in values if hasattr(v, CHECK_ATTR)]
+        marks = [getattr(v, CHECK_ATTR) for v in values if hasattr(v, CHECK_ATTR)]
         fixes = [v for v in values if isinstance(v, Fix)]
     elif hasattr(obj, CHECK_ATTR):
-        found, fixes = [getattr(obj, CHECK_ATTR)], []
+        marks, fixes = [getattr(obj, CHECK_ATTR)], []
     else:
         raise TypeError(f"{source} is neither a module of checks nor a @check function")
+    found = [s for m in marks for s in (m if isinstance(m, tuple) else (m,))]  # a mark may hold several specs
     specs = [replace(s, source=source) for s in found]
     fixes += [f for s in specs for f in s.fix_decls]
     return specs, list({id(f): f for f in fixes}.values())
