@@ -57,17 +57,34 @@ def test_plugin_with_unknown_fix_id_or_bad_return_is_an_error(tmp_path: Path) ->
         @check(id="sloppy.bad-return", area="config", title="Returns a string")
         def bad_return(stack):
             return "oops"
-
-        @check(id="sloppy.bad-input", area="config", title="Asks for an input nobody provides")
-        def bad_input(nonexistent_input):
-            return None
     ''')
     run = run_cli("--offline", "--json", "--project", str(FIXTURES / "healthy"), env=env)
     by_id = {r["check"]: r for r in run.json["results"] if r["check"].startswith("sloppy.")}
-    assert {k: v["status"] for k, v in by_id.items()} == {
-        "sloppy.unknown-fix": "error", "sloppy.bad-return": "error", "sloppy.bad-input": "error"}
+    assert {k: v["status"] for k, v in by_id.items()} == {"sloppy.unknown-fix": "error", "sloppy.bad-return": "error"}
     assert "no-such-fix" in by_id["sloppy.unknown-fix"]["message"]
-    assert "nonexistent_input" in by_id["sloppy.bad-input"]["message"]
+
+
+def test_input_that_nothing_provides_is_a_load_error_not_a_run_time_one(tmp_path: Path) -> None:
+    env = plugin_env(tmp_path, "needy", '''
+        from canvas_doctor.api import check, passed
+
+        @check(id="needy.fine", area="config", title="Asks for real inputs")
+        def fine(stack, settings, results):
+            return passed("ok")
+
+        @check(id="needy.bad-input", area="config", title="Asks for an input nobody provides")
+        def bad_input(stack, dokcer):
+            return None
+    ''')
+    listed = run_cli("list", "--json", env=env)
+    assert not {c["id"] for c in listed.json["checks"]} & {"needy.fine", "needy.bad-input"}
+    [error] = listed.json["errors"]
+    assert "'needy.bad-input' asks for the input 'dokcer'" in error and "did you mean 'docker'?" in error
+    run = run_cli("--offline", "--json", "--project", str(FIXTURES / "healthy"), env=env)
+    assert run.code == 3
+    [r] = run.results("plugin.needy")
+    assert r["status"] == "error" and "'dokcer'" in r["message"]
+    assert not run.results("needy.bad-input") and run.json["summary"]["pass"] > 10
 
 
 def test_exit_3_when_only_the_doctor_broke_and_1_when_the_stack_failed_too(tmp_path: Path) -> None:

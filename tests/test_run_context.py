@@ -3,10 +3,10 @@ registers one from its own thread, another check that quotes it, and `fix` showi
 the value never appears in the human, JSON or JUnit output, nor in the fix diff."""
 from __future__ import annotations
 
-import shutil
 import threading
 from pathlib import Path
 
+from rule_case import case_stack
 from helpers import FIXTURES, clean_env, run_cli
 from test_plugins import plugin_env
 
@@ -43,8 +43,7 @@ def test_a_secret_registered_in_the_run_context_is_masked_in_every_output(tmp_pa
 
 
 def test_fix_shows_its_diff_through_the_same_redaction(tmp_path: Path) -> None:
-    stack = tmp_path / "stack"
-    shutil.copytree(FIXTURES / "drop-params-off", stack)
+    stack = case_stack("litellm.config.drop-params", "drop_params_false", tmp_path / "stack")
     cfg = stack / "litellm-image-config.yaml"              # its `drop_params: false` is what fix changes
     cfg.write_text(cfg.read_text().replace("litellm_settings:\n", f"litellm_settings:\n  # owner: {LEARNED}\n", 1))
     env = plugin_env(tmp_path, "learn", PLUGIN)

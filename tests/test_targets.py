@@ -39,7 +39,7 @@ def _module() -> types.ModuleType:
 
 
 def test_one_rule_gives_one_check_id_per_origin() -> None:
-    specs = _specs_in(_module(), "test")
+    specs, _ = _specs_in(_module(), "test")
     assert [(s.id, s.title) for s in specs] == [
         ("compose.openwebui.size-set", "IMAGE_SIZE is set"),
         ("cloudformation.openwebui.size-set", "IMAGE_SIZE is set (production)"),
@@ -50,7 +50,7 @@ def test_one_rule_gives_one_check_id_per_origin() -> None:
 def test_the_rule_judges_every_target_and_says_when_an_origin_has_none() -> None:
     stack = Stack(root=Path("."), openwebuis=[_openwebui("webui", "compose", "1024x1024"),
                                              _openwebui("webui-2", "compose", None)])
-    registry = Registry(tuple(_specs_in(_module(), "test")), ())
+    registry = Registry(tuple(_specs_in(_module(), "test")[0]), ())
     report = Runner(registry, Settings(), stack).run()
     got = [(r.check, r.status, r.message, r.location.file if r.location else None) for r in report.results]
     assert got == [

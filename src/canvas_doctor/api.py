@@ -1,26 +1,34 @@
 """What a check author imports.
 
-A check is a plain function decorated with :func:`check`. It asks for its inputs by parameter
-name (``stack``, ``settings``, ``litellm``, ``openwebui``, ``docker``, ``aws``, ``results``) and
-the runner injects them, so checks never build their own clients. It returns one
-:class:`Result`, a list of them, or yields them; it never prints.
+A rule is one module: the :class:`Fix` objects its findings carry at the top, then the checks.
+A check is a plain function decorated with :func:`check`; its docstring is what `canvas-doctor
+explain CHECK_ID` shows. It asks for its inputs by parameter name (``stack``, ``settings``,
+``results`` and the inputs of the `canvas_doctor.inputs` entry-point group: ``http``,
+``litellm``, ``docker``, ``aws``) and the runner injects them, so checks never build their own
+clients. It returns one :class:`Result`, a list of them, or yields them; it never prints.
+
+    IMAGE_MODEL_UNSET = Fix(id="openwebui-image-model-unset", title="Tell Open WebUI which model generates images",
+                            steps=("Add IMAGE_GENERATION_MODEL={model} to {file}",), params=("model", "file"))
 
     @check(id="compose.openwebui.image-model", area="config", title="Open WebUI knows its image model",
-           fixes=("openwebui-image-model-unset",))
+           fixes=(IMAGE_MODEL_UNSET,))
     def image_model_is_set(stack):
+        # its docstring: what `explain` shows (Open WebUI asks for dall-e-2 without the setting)
         ...
-        return fail("IMAGE_GENERATION_MODEL is not set", fix="openwebui-image-model-unset", at=loc)
+        return failed("IMAGE_GENERATION_MODEL is not set", fix=IMAGE_MODEL_UNSET, at=loc, params={...})
 """
 from __future__ import annotations
 
 from typing import Any, Callable, Iterable, Mapping
 
+from .fixes import Fix, OneOf, Variant
 from .models import AREAS, NEEDS, CheckSpec, Location, Result, Status
 
 CHECK_ATTR = "__canvas_doctor_check__"
 
 __all__ = [
     "check", "rule", "passed", "warned", "failed", "skipped", "Location", "Result", "Status", "CHECK_ATTR",
+    "Fix", "OneOf", "Variant",
 ]
 
 
@@ -36,7 +44,8 @@ def check(
     retry_on_wait: bool = False,
     image_path: bool = False,
     opt_in: bool = False,
-    fixes: Iterable[str] = (),
+    fixes: Iterable[Fix | str] = (),
+    aliases: Iterable[str] = (),
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare a function as a check. Registration happens in the registry, not on import.
 
@@ -48,25 +57,34 @@ def check(
     `needs`: what it touches; "paid" for a check that spends money. The runner's policy
     (canvas_doctor.policy) runs a paid check with the live generation or when named by its exact id;
     `opt_in` one only when named by its exact id.
-    `fixes`: every fix id its warnings and failures may carry. The registry refuses a plugin that
-    declares an id the fix catalog lacks; at run time a warn/fail with an undeclared fix id is an
-    `error` result (a check bug). A check that declares none is not held to a list."""
+    `fixes`: every fix its warnings and failures may carry: :class:`Fix` objects, or fix ids of
+    fixes declared elsewhere (a third-party plugin may name a built-in fix by id). The registry
+    refuses a plugin that names an id no loaded rule declares; at run time a warn/fail with an
+    undeclared fix id is an `error` result (a check bug). A check that declares none is not held
+    to a list.
+    `aliases`: the ids this check had before a rename; --only, --skip and explain accept them."""
     if area not in AREAS:
         raise ValueError(f"check {id}: unknown area {area!r}; one of {', '.join(AREAS)}")
     needs_t = tuple(needs)
     unknown = [n for n in needs_t if n not in NEEDS]
     if unknown:
         raise ValueError(f"check {id}: unknown needs {unknown}; any of {', '.join(NEEDS)}")
-    if isinstance(fixes, str):
+    if isinstance(fixes, (str, Fix)):
         raise TypeError(f"check {id}: fixes must be a list of fix ids, not the string {fixes!r}")
-    fixes_t = tuple(fixes)
+    if isinstance(aliases, str):
+        raise TypeError(f"check {id}: aliases must be a list of ids, not the string {aliases!r}")
+    bad = [f for f in fixes if not isinstance(f, (str, Fix))]
+    if bad:
+        raise TypeError(f"check {id}: fixes holds {bad!r}; each is a Fix or a fix id")
+    decls = tuple(f for f in fixes if isinstance(f, Fix))
+    fixes_t = tuple(f.id if isinstance(f, Fix) else f for f in fixes)
 
     def mark(func: Callable[..., Any]) -> Callable[..., Any]:
         setattr(func, CHECK_ATTR, CheckSpec(
             id=id, area=area, title=title, func=func, needs=needs_t,
             depends_on=tuple(depends_on), after=tuple(after), timeout=timeout, retry_on_wait=retry_on_wait,
             image_path=image_path, opt_in=opt_in,
-            fixes=fixes_t,
+            fixes=fixes_t, fix_decls=decls, aliases=tuple(aliases),
         ))
         return func
 
@@ -81,7 +99,7 @@ def rule(
     title: str,
     needs: Iterable[str] = ("files",),
     image_path: bool = False,
-    fixes: Iterable[str] = (),
+    fixes: Iterable[Fix | str] = (),
     timeout: float = 10.0,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare a rule over targets: a function judging ONE Open WebUI or LiteLLM definition.
@@ -150,16 +168,20 @@ def passed(message: str, *, at: Location | None = None, **data: Any) -> Result:
     return Result(Status.PASS, message, location=_at(at), data=data)
 
 
-def warned(message: str, *, fix: str, at: Location | None = None,
+def _fix_id(fix: Fix | str) -> str:
+    return fix.id if isinstance(fix, Fix) else fix
+
+
+def warned(message: str, *, fix: Fix | str, at: Location | None = None,
            params: dict[str, Any] | None = None, **data: Any) -> Result:
     """A warning: worth fixing, does not fail the run unless --strict."""
-    return Result(Status.WARN, message, fix_id=fix, fix_params=params or {}, location=_at(at), data=data)
+    return Result(Status.WARN, message, fix_id=_fix_id(fix), fix_params=params or {}, location=_at(at), data=data)
 
 
-def failed(message: str, *, fix: str, at: Location | None = None,
+def failed(message: str, *, fix: Fix | str, at: Location | None = None,
            params: dict[str, Any] | None = None, **data: Any) -> Result:
     """A failure mapped to a fix id of the catalog."""
-    return Result(Status.FAIL, message, fix_id=fix, fix_params=params or {}, location=_at(at), data=data)
+    return Result(Status.FAIL, message, fix_id=_fix_id(fix), fix_params=params or {}, location=_at(at), data=data)
 
 
 def skipped(message: str, **data: Any) -> Result:

@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from .clients import Inputs, provides
+from .clients import Inputs
 from .run_context import RunContext
 
 PROBE_TIMEOUT = 1.0        # seconds for the first request: the engine answers at once or not at all
@@ -114,8 +114,7 @@ def connect(environ: Mapping[str, str] | None = None, *, probe_timeout: float = 
     return engine
 
 
-@provides("docker")
-def _docker(inputs: Inputs) -> Engine:
+def docker_input(inputs: Inputs) -> Engine:
     engine = connect(os.environ, probe_timeout=min(PROBE_TIMEOUT, inputs.settings.connect_timeout),
                      timeout=inputs.settings.read_timeout)
     engine.context = inputs.context

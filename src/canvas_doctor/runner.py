@@ -78,7 +78,7 @@ def _finish(spec: CheckSpec, results: list[Result], duration_ms: int, stack: Sta
                 if r.location is not None:
                     params.setdefault("file", r.location.file)
                 try:
-                    r.fix = render(r.fix_id, params)
+                    r.fix = render(spec.fix_decl(r.fix_id) or r.fix_id, params)
                 except KeyError:
                     r = Result(Status.ERROR, f"check bug: unknown fix id {r.fix_id!r}: {r.message}",
                                check=spec.id, area=spec.area, title=spec.title, duration_ms=duration_ms)

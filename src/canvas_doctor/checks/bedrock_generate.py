@@ -28,6 +28,17 @@ from canvas_doctor.facts import TITAN_V2_SIZES, image_model
 from canvas_doctor.png_check import NotPng, png_info, save_image
 from canvas_doctor.settings import Settings
 
+
+# fixes declared by the rules that give them most (imported after this module's own)
+from canvas_doctor.checks.bedrock_access import (
+    AWS_CREDENTIALS_MISSING, BEDROCK_REGION_UNSUPPORTED, BEDROCK_THROTTLED, BEDROCK_INFERENCE_PROFILE_REQUIRED,
+    BEDROCK_REQUEST_REJECTED, BEDROCK_SERVICE_ERROR,
+)
+from canvas_doctor.checks.cloudformation_iam import BEDROCK_MODEL_ACCESS_DENIED
+from canvas_doctor.checks.generate import GENERATION_TIMEOUT, GENERATION_INVALID_IMAGE
+from canvas_doctor.checks.litellm_config import LITELLM_STREAM_KEY_REJECTED
+from canvas_doctor.checks.model_lifecycle import BEDROCK_MODEL_END_OF_LIFE
+
 GENERATE_ID = "generate.image"       # the generation through LiteLLM (checks/generate.py)
 MAX_REQUEST_SECONDS = 300.0
 PROMPT = "A lighthouse on a rocky coast at dusk (canvas-doctor direct Bedrock test)"
@@ -175,10 +186,7 @@ def _judge(aws: Aws, settings: Settings, proxy: ProxyOutcome, raw: bytes, size: 
 @check(id="bedrock.generate", area="bedrock", title="Bedrock itself generates an image (direct InvokeModel)",
        needs=("aws", "paid"), depends_on=(CREDENTIALS,), after=(ACCESS, LIFECYCLE, GENERATE_ID),
        timeout=MAX_REQUEST_SECONDS + 30.0,
-       fixes=("aws-credentials-missing", "bedrock-inference-profile-required", "bedrock-model-access-denied",
-              "bedrock-model-end-of-life", "bedrock-region-unsupported", "bedrock-request-rejected",
-              "bedrock-service-error", "bedrock-throttled", "generation-timeout", "litellm-stream-key-rejected",
-              "generation-invalid-image"), image_path=True)
+       fixes=(AWS_CREDENTIALS_MISSING, BEDROCK_INFERENCE_PROFILE_REQUIRED, BEDROCK_MODEL_ACCESS_DENIED, BEDROCK_MODEL_END_OF_LIFE, BEDROCK_REGION_UNSUPPORTED, BEDROCK_REQUEST_REJECTED, BEDROCK_SERVICE_ERROR, BEDROCK_THROTTLED, GENERATION_TIMEOUT, LITELLM_STREAM_KEY_REJECTED, GENERATION_INVALID_IMAGE), image_path=True)
 def direct_generation(aws, settings, results):
     """One InvokeModel, only when the generation through LiteLLM failed or with --only (about $0.04)."""
     proxy, why_not = _gate(aws, settings, results)

@@ -34,6 +34,57 @@ from canvas_doctor.stack.model import Deployment, Stack
 from canvas_doctor.versions import OPENWEBUI
 from canvas_doctor.stack.queries import (WantedModel, deployment_image_model, deployment_region, param,
                                          wanted_image_model)
+from canvas_doctor.fixes import Fix, OneOf
+
+
+# -- the fixes this module's rules give (other rules import them from here) ----------------------
+GENERATION_TIMEOUT = Fix(
+    id="generation-timeout",
+    title="Give image generation enough time",
+    cause="The generation did not finish in time (Nova Canvas takes 5 to 7 seconds), or a timeout is set too low.",
+    steps=(
+        (
+            "Raise request_timeout / timeout in the LiteLLM config and Open WebUI's AIOHTTP_CLIENT_TIMEOUT if "
+            "set low"
+        ),
+        "Check Bedrock's latency with the bedrock checks",
+    ),
+    guide_section='Error: "Request timeout" or "Image generation takes too long"',
+)
+
+GENERATION_INVALID_IMAGE = Fix(
+    id="generation-invalid-image",
+    title="The generation did not return a valid image",
+    cause="The answer was not a decodable PNG of the requested size.",
+    steps=(
+        OneOf(
+            (
+                "Call LiteLLM directly with the same body and read the answer: curl -X POST "
+                "{url}/v1/images/generations ..."
+            ),
+            (
+                "Call LiteLLM directly with the same body and read the answer: curl -X POST <proxy "
+                "URL>/v1/images/generations ..."
+            ),
+        ),
+        "Check IMAGE_SIZE against the model's allowed sizes",
+    ),
+    params=("url",),
+)
+
+# fixes declared by the rules that give them most (imported after this module's own)
+from canvas_doctor.checks.bedrock_access import (
+    AWS_CREDENTIALS_MISSING, BEDROCK_REGION_UNSUPPORTED, BEDROCK_THROTTLED, BEDROCK_INFERENCE_PROFILE_REQUIRED,
+    BEDROCK_REQUEST_REJECTED, BEDROCK_SERVICE_ERROR,
+)
+from canvas_doctor.checks.cloudformation_iam import BEDROCK_MODEL_ACCESS_DENIED
+from canvas_doctor.checks.litellm_config import (
+    LITELLM_STREAM_KEY_REJECTED, LITELLM_API_BASE_INVALID, LITELLM_DROP_PARAMS_OFF,
+)
+from canvas_doctor.checks.litellm_live import (
+    LITELLM_MODEL_NOT_FOUND, OPENWEBUI_API_KEY_MISMATCH, LITELLM_UNREACHABLE, LITELLM_UNHEALTHY,
+)
+from canvas_doctor.checks.model_lifecycle import BEDROCK_MODEL_END_OF_LIFE
 
 PROMPT = "A lighthouse on a rocky coast at dusk, soft light (canvas-doctor test image)"
 GUIDE_SECONDS = (5, 7)          # guide, "Performance Tuning": 5-7 seconds per image
@@ -202,11 +253,7 @@ def _cost(answer: Answer, dep: Deployment | None) -> str:
 
 @check(id="generate.image", area="generate", title="A live image generation returns a valid image",
        needs=("network", "paid"), depends_on=("litellm.live.image-model",), timeout=CHECK_TIMEOUT,
-       fixes=("aws-credentials-missing", "bedrock-inference-profile-required", "bedrock-model-access-denied",
-              "bedrock-model-end-of-life", "bedrock-region-unsupported", "bedrock-request-rejected",
-              "bedrock-service-error", "bedrock-throttled", "generation-timeout", "litellm-api-base-invalid",
-              "litellm-drop-params-off", "litellm-model-not-found", "litellm-stream-key-rejected",
-              "litellm-unhealthy", "openwebui-api-key-mismatch", "generation-invalid-image", "litellm-unreachable"), image_path=True)
+       fixes=(AWS_CREDENTIALS_MISSING, BEDROCK_INFERENCE_PROFILE_REQUIRED, BEDROCK_MODEL_ACCESS_DENIED, BEDROCK_MODEL_END_OF_LIFE, BEDROCK_REGION_UNSUPPORTED, BEDROCK_REQUEST_REJECTED, BEDROCK_SERVICE_ERROR, BEDROCK_THROTTLED, GENERATION_TIMEOUT, LITELLM_API_BASE_INVALID, LITELLM_DROP_PARAMS_OFF, LITELLM_MODEL_NOT_FOUND, LITELLM_STREAM_KEY_REJECTED, LITELLM_UNHEALTHY, OPENWEBUI_API_KEY_MISMATCH, GENERATION_INVALID_IMAGE, LITELLM_UNREACHABLE), image_path=True)
 def live_generation(litellm, stack, settings):
     """One POST /v1/images/generations with Open WebUI's body (about $0.04 with Nova Canvas)."""
     target = litellm.image_target

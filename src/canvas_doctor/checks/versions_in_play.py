@@ -9,9 +9,28 @@ measured on, and says so.
 from __future__ import annotations
 
 from canvas_doctor.api import check, passed, skipped, warned
+from canvas_doctor.fixes import Fix, Variant
 from canvas_doctor.models import Location
 from canvas_doctor.stack.model import Service, Stack
 from canvas_doctor.versions import LITELLM, OPENWEBUI, assumed, from_image, show
+
+IMAGE_TAG_MOVING = Fix(
+    id="image-tag-moving",
+    title="Pin the release the stack runs",
+    cause=(
+        "The image tag follows a branch (main, latest, main-stable): the next pull runs another release, and "
+        "behaviour this stack depends on changes with it (LiteLLM refuses a weak master key from 1.104.0; "
+        "Open WebUI hides LiteLLM's error text from 0.9.0 and seeds its database at first start from 0.10.0)."
+    ),
+    steps=(
+        "Pin the image of {service} to the release you tested, e.g. {expected}",
+        "Upgrade on purpose: change the tag, read the release notes, and run canvas-doctor again",
+    ),
+    snippet="image: {expected}",
+    guide_section=None,
+    params=("expected",),
+    variants={"cloudformation": Variant(snippet="Image: {expected}")},
+)
 
 PINNED_TAG = {"openwebui": "v{version}", "litellm": "main-v{version}"}
 NAMES = {"openwebui": "Open WebUI", "litellm": "LiteLLM"}
@@ -27,7 +46,7 @@ def _image_line(svc: Service) -> Location:
 
 
 @check(id="config.versions", area="config", title="Open WebUI and LiteLLM images name the release they run",
-       fixes=("image-tag-moving",), image_path=True)
+       fixes=(IMAGE_TAG_MOVING,), image_path=True)
 def images_name_their_release(stack: Stack):
     """A moving tag (`main`, `latest`, `main-stable`) is a warning: pin the release you tested."""
     targets = [s for s in list(stack.compose_services.values()) + stack.cfn_services if s.is_openwebui or s.is_litellm]
@@ -44,7 +63,7 @@ def images_name_their_release(stack: Stack):
             out.append(warned(
                 f"{v.service}: {v.image} follows a branch, so the {name} release that runs changes at the next pull; "
                 f"the doctor assumes {name} {show(assumed(v.component))}",
-                fix="image-tag-moving", at=where,
+                fix=IMAGE_TAG_MOVING, at=where,
                 params={"service": v.service, "value": v.image, "expected": f"{repo}:{pin}", "name": name}))
         elif v.known:
             out.append(passed(f"{v.service}: {name} {show(v.version)} ({v.source})", at=where))
