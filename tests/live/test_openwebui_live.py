@@ -1,4 +1,4 @@
-"""The live Open WebUI checks, run through the real CLI against the real Open WebUI 0.12.4.
+"""The live Open WebUI checks, run through the real CLI against the real Open WebUI (the version in play, testbed.versions).
 
     /work/main/.venv/bin/pytest tests/live/test_openwebui_live.py -m services
 """
@@ -12,6 +12,7 @@ from openwebui_fixtures import (HEALTHY, MASTER_KEY, LiveOpenWebUI, compose_env,
                                 line_of, live_openwebui, openwebui_or_skip, statuses, write_project)
 
 from testbed.openwebui import create_admin, free_port, launch_openwebui, start_openwebui
+from testbed.versions import openwebui_version
 
 pytestmark = pytest.mark.services
 
@@ -29,7 +30,7 @@ def test_healthy_openwebui_with_an_admin_api_key_passes(live_openwebui: LiveOpen
 
     assert run.code == 0, run.stdout + run.stderr
     assert statuses(run) == {c: {"pass"} for c in CHECKS}
-    assert run.results("openwebui.version")[0]["data"]["version"] == "0.12.4"
+    assert run.results("openwebui.version")[0]["data"]["version"] == openwebui_version()
     effective = run.results("openwebui.image-settings")[0]
     assert effective["data"]["model"] == "nova-canvas"
     assert effective["data"]["images_api_base_url"] == "http://litellm-image:4100/v1"
