@@ -26,7 +26,7 @@ from typing import IO, Mapping
 import httpx
 
 from .process import HOST, TestbedError, cache_dir, ensure_venv, free_port, run_until_interrupted, stop_group, tail
-from .versions import openwebui_version
+from .versions import openwebui_version, parse
 
 __all__ = ["Admin", "OpenWebUI", "TestbedError", "create_admin", "ensure_installed",
            "free_port", "launch_openwebui", "sign_in", "start_openwebui", "wait_healthy"]
@@ -49,6 +49,11 @@ BASE_ENV: dict[str, str] = {
     "ENABLE_API_KEYS": "true",            # default false in 0.12.4: POST /api/v1/auths/api_key answers 403
     "GLOBAL_LOG_LEVEL": "INFO",
 }
+# Before 0.10 there is no slim mode: main.py loads a local embedding model at import and exits when
+# sentence-transformers is missing (the slim venv leaves it out), unless an external engine is named.
+# No embedding call is made: the tests never upload documents.
+PRE_SLIM_ENV: dict[str, str] = {"RAG_EMBEDDING_ENGINE": "openai"}
+SLIM_SINCE = (0, 10, 0)
 
 
 def venv_dir(version: str | None = None) -> Path:
@@ -68,7 +73,7 @@ def _secret_key(data_dir: Path) -> str:
     return path.read_text().strip()
 
 
-def openwebui_env(venv: Path, data_dir: Path, settings: Mapping[str, str]) -> dict[str, str]:
+def openwebui_env(venv: Path, data_dir: Path, settings: Mapping[str, str], version: str | None = None) -> dict[str, str]:
     """The whole environment of the process: nothing leaks in from the caller's."""
     home = data_dir / "home"
     home.mkdir(parents=True, exist_ok=True)
@@ -82,6 +87,8 @@ def openwebui_env(venv: Path, data_dir: Path, settings: Mapping[str, str]) -> di
         "WEBUI_SECRET_KEY": _secret_key(data_dir),
         **BASE_ENV,
     }
+    if parse(version or openwebui_version()) < SLIM_SINCE:
+        env.update(PRE_SLIM_ENV)
     env.update(settings)
     return env
 
@@ -137,6 +144,7 @@ class OpenWebUI:
 def launch_openwebui(data_dir: Path, settings: Mapping[str, str] | None = None, *, port: int | None = None,
                      log_path: Path | None = None, version: str | None = None) -> OpenWebUI:
     """Start Open WebUI without waiting for it (see wait_healthy); data_dir is created when missing."""
+    version = version or openwebui_version()
     venv = ensure_installed(version)
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -145,7 +153,7 @@ def launch_openwebui(data_dir: Path, settings: Mapping[str, str] | None = None, 
     log_path = log_path or data_dir.parent / f"{data_dir.name}-openwebui-{n + 1}.log"
     log = open(log_path, "ab")
     process = subprocess.Popen([str(venv / "bin" / "open-webui"), "serve", "--host", HOST, "--port", str(port)],
-                               cwd=data_dir, env=openwebui_env(venv, data_dir, settings or {}),
+                               cwd=data_dir, env=openwebui_env(venv, data_dir, settings or {}, version),
                                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                                start_new_session=True)
     return OpenWebUI(f"http://{HOST}:{port}", port, data_dir, log_path, dict(settings or {}), process, log)
