@@ -9,7 +9,7 @@ from litellm_fixtures import NOVA, LiveStack, copy_project, doctor, live, user_e
 
 from testbed.versions import litellm_version
 
-pytestmark = pytest.mark.services
+pytestmark = [pytest.mark.services, pytest.mark.versioned]
 
 LIVE_CHECKS = ("litellm.live.reachable", "litellm.live.version", "litellm.live.key", "litellm.live.image-model",
                "litellm.live.config-current", "generate.image")

@@ -25,6 +25,7 @@ def run_against(url: str, *extra: str, project=HEALTHY, env=None):
                    env=clean_env(**(env or {})))
 
 
+@pytest.mark.versioned
 def test_healthy_openwebui_with_an_admin_api_key_passes(live_openwebui: LiveOpenWebUI):
     run = run_against(live_openwebui.url, "--openwebui-token", live_openwebui.admin.api_key)
 
@@ -100,6 +101,7 @@ MODEL_A, MODEL_B = "titan-image", "nova-canvas"
 FIRST_KEY = "first-images-key-0123456789abcdef"  # not secret-shaped: only the check itself can keep it out
 
 
+@pytest.mark.versioned
 def test_settings_kept_in_the_database_are_found(tmp_path):
     """Start with IMAGE_GENERATION_MODEL=A, stop, restart with B on the same DATA_DIR: Open WebUI 0.10+
     keeps A (seeded at first start); older ones serve B (nothing stored before an admin saves)."""

@@ -17,7 +17,7 @@ from testbed.process import TestbedError as ServiceError
 from testbed.project import ProjectSpec, write_project
 from testbed.versions import LITELLM_REFUSES_WEAK_MASTER_KEY, litellm_has, litellm_version
 
-pytestmark = pytest.mark.services
+pytestmark = [pytest.mark.services, pytest.mark.versioned]
 
 WEAK_KEYS = [pytest.param(None, id="no-master-key"), pytest.param("sk-1234", id="sk-1234")]
 REFUSAL_SIGNS = ("UnsafeMasterKeyError", "refused to start", "master key")
