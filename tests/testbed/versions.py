@@ -35,6 +35,11 @@ def openwebui_version() -> str:
             or DEFAULT_OPENWEBUI)
 
 
+def environment() -> dict[str, str]:
+    """The versions in play as variables, for a subprocess that starts services of its own."""
+    return {"CANVAS_DOCTOR_LITELLM_VERSION": litellm_version(), "CANVAS_DOCTOR_OPENWEBUI_VERSION": openwebui_version()}
+
+
 @dataclass(frozen=True)
 class Fact:
     """A behaviour that holds from release `since` on (and not before)."""
