@@ -55,9 +55,6 @@ def test_litellm_with_a_weak_master_key_refuses_to_start_or_is_open(master_key, 
     assert "nova-canvas" in {m["id"] for m in r.json()["data"]}
 
 
-@pytest.mark.xfail(not litellm_has(LITELLM_REFUSES_WEAK_MASTER_KEY), strict=True,
-                   reason="product fact too wide: the doctor says every LiteLLM refuses to start with a weak "
-                          "master key (facts.py, checks/litellm_service.py); before 1.104.0 it starts open (L12)")
 @pytest.mark.parametrize("master_key", WEAK_KEYS)
 def test_the_doctor_tells_what_this_release_does_with_a_weak_master_key(master_key, tmp_path: Path):
     """The files-only finding must describe the release in the compose file: 'refuses to start' from
