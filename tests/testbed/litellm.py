@@ -215,14 +215,29 @@ def start_litellm(config_path: Path, settings: Mapping[str, str], *, port: int |
     return proxy
 
 
+def _setting(text: str) -> tuple[str, str]:
+    """NAME=VALUE, for argparse."""
+    import argparse
+    name, eq, value = text.partition("=")
+    if not eq or not name:
+        raise argparse.ArgumentTypeError(f"{text!r} is not NAME=VALUE")
+    return name, value
+
+
 def main(argv: list[str]) -> int:
     """Run one proxy until Ctrl-C: python -m testbed.litellm CONFIG.yaml [NAME=VALUE ...]."""
-    if not argv:
-        print(main.__doc__, file=sys.stderr)
-        return 2
+    import argparse
+    parser = argparse.ArgumentParser(
+        prog="python -m testbed.litellm",
+        description=f"Run the real LiteLLM proxy ({litellm_version()}, from its cached venv) on 127.0.0.1 "
+                    "until Ctrl-C.")
+    parser.add_argument("config", type=Path, metavar="CONFIG.yaml", help="the proxy's config file")
+    parser.add_argument("settings", nargs="*", type=_setting, metavar="NAME=VALUE",
+                        help="environment of the proxy (default: a test master key and a dummy Bedrock API key)")
+    args = parser.parse_args(argv)
     settings = {"LITELLM_MASTER_KEY": DEFAULT_MASTER_KEY, "AWS_BEARER_TOKEN_BEDROCK": DUMMY_BEDROCK_KEY}
-    settings.update(a.split("=", 1) for a in argv[1:] if "=" in a)
-    proxy = start_litellm(Path(argv[0]), settings)
+    settings.update(args.settings)
+    proxy = start_litellm(args.config, settings)
     print(f"LiteLLM {proxy.version} at {proxy.url} (log {proxy.log_path})")
     assert proxy.process is not None
     run_until_interrupted(proxy.process.wait, proxy.stop)

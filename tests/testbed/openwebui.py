@@ -225,9 +225,22 @@ def sign_in(url: str, email: str, password: str) -> str:
 
 def main(argv: list[str]) -> int:
     """Run one Open WebUI until Ctrl-C: python -m testbed.openwebui [DATA_DIR] [NAME=VALUE ...]."""
+    import argparse
     import tempfile
-    data = Path(argv[0]) if argv and "=" not in argv[0] else Path(tempfile.mkdtemp(prefix="openwebui-")) / "data"
-    settings = dict(a.split("=", 1) for a in argv if "=" in a)
+    parser = argparse.ArgumentParser(
+        prog="python -m testbed.openwebui",
+        description="Run the real Open WebUI (from its cached venv) on 127.0.0.1, offline, until Ctrl-C.")
+    parser.add_argument("args", nargs="*", metavar="[DATA_DIR] [NAME=VALUE ...]",
+                        help="its data folder (default: a new temporary one), then settings for its environment")
+    args = parser.parse_args(argv).args
+    if args and "=" not in args[0]:
+        data, args = Path(args[0]), args[1:]
+    else:
+        data = Path(tempfile.mkdtemp(prefix="openwebui-")) / "data"
+    bad = [a for a in args if "=" not in a]
+    if bad:
+        parser.error(f"{bad[0]!r} is not NAME=VALUE")
+    settings = dict(a.split("=", 1) for a in args)
     server = start_openwebui(data, settings)
     print(f"Open WebUI {openwebui_version()} at {server.url} (data {server.data_dir}, log {server.log_path})")
     run_until_interrupted(server.process.wait, server.stop)

@@ -19,6 +19,7 @@ containers), so those two areas are skipped here with --skip.
 """
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import shutil
@@ -94,11 +95,25 @@ the image proxy, and run the doctor again.""", flush=True)
     run_until_interrupted(threading.Event().wait)  # main's `finally` stops the proxies
 
 
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    """`python -m testbed.walkthrough [--serve] [OUT_DIR]`; --help prints the usage and runs nothing."""
+    parser = argparse.ArgumentParser(
+        prog="python -m testbed.walkthrough",
+        description="The README's demo: the guide's Nova Canvas stack on the Bedrock emulator and two real "
+                    "LiteLLM proxies on 127.0.0.1; the doctor finds the fault, `fix --yes` repairs it, "
+                    "and the doctor runs again (all green, the generated image saved in OUT_DIR).")
+    parser.add_argument("out", nargs="?", default="demo-out", metavar="OUT_DIR",
+                        help="where the stack copy, the proxies' logs and the image go (default: demo-out)")
+    parser.add_argument("--serve", action="store_true",
+                        help="start the sandbox and keep it up for trying the doctor by hand, until Ctrl-C")
+    return parser.parse_args(argv)
+
+
 def main(argv: list[str]) -> int:
+    args = parse_args(argv)
     interrupt_on_sigterm()
-    serve = "--serve" in argv
-    argv = [a for a in argv if a != "--serve"]
-    out = Path(argv[0] if argv else "demo-out").resolve()
+    serve = args.serve
+    out = Path(args.out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     image = out / "stable-image-core.png"
     project = out / "project"
