@@ -10,7 +10,7 @@ source scripts/progress.sh
 VENV="${CANVAS_DOCTOR_VENV:-.venv}"
 LITELLM="${LITELLM_VERSION:-1.108.7}"
 CACHE="${CANVAS_DOCTOR_CACHE:-$HOME/.cache/canvas-doctor}"
-echo "canvas-doctor demo: three steps, about 2.5 min the first time (two installs), about 1 min after that."
+echo "canvas-doctor demo: three steps, about 3 min the first time (two installs), about 1 min after that."
 bash scripts/setup.sh
 if [[ -f "$CACHE/venvs/litellm-$LITELLM/.complete" ]]; then
   echo "==> the real LiteLLM $LITELLM proxy is cached in $CACHE/venvs/litellm-$LITELLM"

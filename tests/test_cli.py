@@ -212,3 +212,20 @@ def test_explain_unknown_name_offers_fix_ids_and_check_ids() -> None:
     assert "neither a fix id nor a check id" in check_typo.stderr
     nothing = run_cli("explain", "zzzz")
     assert nothing.code == 2 and "canvas-doctor list" in nothing.stderr
+
+
+def test_top_level_help_shows_the_common_options_of_run() -> None:
+    """`canvas-doctor --help` is where a new user looks: it lists run's everyday options (run is the default)."""
+    import subprocess
+    import sys
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "canvas_doctor", "--help"],
+                          capture_output=True, text=True, env=clean_env(), timeout=60)
+    assert proc.returncode == 0
+    _, _, options = proc.stdout.partition("Options of run, the default command (all of them: run --help):\n")
+    shown = [line.split()[0].rstrip(",") for line in options.splitlines() if line.startswith("  -")]
+    assert shown == ["--project", "-f", "--offline", "--no-live", "--only", "--skip", "--litellm-url",
+                     "--openwebui-url", "--json", "--format", "--strict", "-v"]
+    assert "  --offline                Files only: no network, Docker or AWS.\n" in proc.stdout
+    assert "  list     Every check: its area, needs, order and fix ids.\n" in proc.stdout
+    imported = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines() if "|" in line}
+    assert not {"rich", "canvas_doctor.registry", "canvas_doctor.app", "boto3", "docker"} & imported  # stays fast

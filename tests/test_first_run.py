@@ -41,7 +41,7 @@ def test_demo_says_what_it_installs_and_how_long_within_two_seconds(tmp_path: Pa
     assert lines[0].startswith("canvas-doctor demo: three steps, about 2.5 min the first time")
     step = lines[-1]
     assert step.startswith(f"==> installing canvas-doctor, its test tools and the Bedrock emulator into {tmp_path}/venv")
-    assert "(about 40 s and 120 MB the first time) ..." in step
+    assert "(about 60 s and 370 MB the first time) ..." in step
 
 
 def test_set_up_again_is_quick_and_says_how_to_reach_the_command(tmp_path: Path) -> None:

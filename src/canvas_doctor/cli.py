@@ -9,11 +9,34 @@ import sys
 from pathlib import Path
 from typing import List, Optional
 
+import click
 import typer
+from typer.core import TyperGroup
 
 from . import __version__
 
+# The options of `run` the top-level --help shows too (`run` is the default command).
+COMMON_RUN_OPTIONS = ("project", "compose_file", "offline", "no_live", "only", "skip", "litellm_url",
+                      "openwebui_url", "json_out", "report_format", "strict", "verbose")
+
+
+class RootGroup(TyperGroup):
+    """The top-level help ends with the common options of `run`, the command it runs by default."""
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        run_command = self.get_command(ctx, "run")
+        if run_command is not None:
+            run_ctx = click.Context(run_command, parent=ctx, info_name="run")
+            by_name = {p.name: p for p in run_command.get_params(run_ctx)}
+            records = [(record[0], getattr(by_name[name], "help", None) or "") for name in COMMON_RUN_OPTIONS
+                       if name in by_name and (record := by_name[name].get_help_record(run_ctx))]
+            with formatter.section("Options of run, the default command (all of them: run --help)"):
+                formatter.write_dl(records)
+        super().format_epilog(ctx, formatter)
+
+
 app = typer.Typer(
+    cls=RootGroup,
     add_completion=False,
     no_args_is_help=False,
     rich_markup_mode=None,
@@ -122,14 +145,14 @@ def run(
     raise typer.Exit(int(code))
 
 
-@app.command("list")
+@app.command("list", short_help="Every check: its area, needs, order and fix ids.")
 def list_checks(json_out: bool = typer.Option(False, "--json", help="As JSON.")) -> None:
     """Every check: id, area, what it needs, what it runs after, the fix ids it can give."""
     from .app import list_command
     list_command(json_out)
 
 
-@app.command()
+@app.command(short_help="A fix in full, or a check and the fixes it can give.")
 def explain(name: str = typer.Argument(..., metavar="FIX_ID|CHECK_ID",
                                        help="A fix id or a check id, as shown in a report.")) -> None:
     """A fix in full (cause, steps, snippet, guide section), or a check and the fixes it can give."""
