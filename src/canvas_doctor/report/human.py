@@ -1,10 +1,14 @@
 """The terminal report: results grouped by area, then "How to fix" for every warning and failure.
 
 Colour and symbols come from rich; with NO_COLOR set or when stdout is not a terminal, the same
-text is printed plain (rich turns styling off by itself there).
+text is printed plain (rich turns styling off by itself there). On a terminal (or with COLUMNS
+set) long lines wrap at word boundaries to its width, each continuation indented under the text
+it continues; piped elsewhere, a finding stays on one line (for grep and CI logs).
 """
 from __future__ import annotations
 
+import os
+from dataclasses import dataclass
 from typing import IO
 
 from rich.console import Console, Group
@@ -14,6 +18,7 @@ from rich.syntax import Syntax
 from rich.text import Text
 
 from ..models import AREAS, CheckSpec, RenderedFix, Report, Result, Status
+from .headline import root_cause
 
 SYMBOL = {
     Status.PASS: ("✓", "green"),
@@ -36,11 +41,42 @@ def make_console(stream: IO[str] | None = None) -> Console:
     return Console(file=stream, highlight=False, soft_wrap=True, emoji=False)
 
 
-def _line(r: Result, verbose: bool) -> Text:
+def wrap_width(console: Console) -> int | None:
+    """The width to wrap at: the terminal's (or COLUMNS); None when there is no terminal to fit."""
+    if console.is_terminal or os.environ.get("COLUMNS", "").isdigit():
+        return console.width
+    return None
+
+
+class Wrapper:
+    """Hanging indents: `prefix` then `body`, the body's continuation lines aligned under its start."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.width = wrap_width(console)
+
+    def hang(self, prefix: str | Text, body: str | Text, style: str = "") -> Text:
+        head = prefix.copy() if isinstance(prefix, Text) else Text(prefix, style=style)
+        text = body.copy() if isinstance(body, Text) else Text(body, style=style)
+        indent = head.cell_len
+        if self.width is None or indent + text.cell_len <= self.width:
+            return head + text
+        lines = text.wrap(self.console, max(self.width - indent, 20), overflow="fold")
+        out = head
+        for i, line in enumerate(lines):
+            if i:
+                out.append("\n" + " " * indent)
+            line.rstrip()
+            out.append_text(line)
+        return out
+
+
+def _line(r: Result, verbose: bool, wrapper: Wrapper) -> Text:
     symbol, style = SYMBOL[r.status]
-    t = Text("  ")
-    t.append(symbol, style=style)
-    t.append(" ")
+    head = Text("  ")
+    head.append(symbol, style=style)
+    head.append(" ")
+    t = Text()
     t.append(r.title, style="bold" if r.status.is_problem else "")
     if r.message and r.message != r.title:
         t.append(" — ")
@@ -49,7 +85,7 @@ def _line(r: Result, verbose: bool) -> Text:
         t.append(f"  ({r.location})", style="cyan")
     if verbose or r.duration_ms >= 500:
         t.append(f"  {r.duration_ms} ms", style="dim")
-    return t
+    return wrapper.hang(head, t)
 
 
 def _offline_skip(r: Result) -> bool:
@@ -91,29 +127,89 @@ def _snippet(snippet: str, styled: bool, indent: int) -> Padding | Text:
                    (0, 0, 0, indent))
 
 
-def _fix_block(n: int, r: Result, others: list[Result], styled: bool) -> Group:
-    assert r.fix is not None
-    symbol, style = SYMBOL[r.status]
-    parts: list = []
-    head = Text(f"{n}. ")
+@dataclass
+class FixEntry:
+    """One "How to fix" entry: a fix id and every finding that gives it (within one project group)."""
+
+    results: list[Result]
+
+    @property
+    def fix(self) -> RenderedFix:
+        assert self.results[0].fix is not None
+        return self.results[0].fix
+
+    @property
+    def status(self) -> Status:
+        return Status.FAIL if any(r.status is Status.FAIL for r in self.results) else self.results[0].status
+
+    @property
+    def places(self) -> list[str]:
+        return list(dict.fromkeys(str(r.location) for r in self.results if r.location))
+
+    def by_steps(self) -> list[list[Result]]:
+        """The findings grouped by the steps (and snippet) the fix gives for them, in place order."""
+        groups: dict[tuple, list[Result]] = {}
+        for r in self.results:
+            assert r.fix is not None
+            groups.setdefault((r.fix.steps, r.fix.snippet), []).append(r)
+        return list(groups.values())
+
+
+def _place_key(r: Result) -> tuple:
+    return (r.location is None, r.location.file if r.location else "", (r.location.line or 0) if r.location else 0)
+
+
+def fix_entries(results: list[Result]) -> list[FixEntry]:
+    """One entry per fix id (per project group): failures first, then by area; each entry's places in file:line order."""
+    problems = [r for r in results if r.fix is not None]
+    problems.sort(key=lambda r: (r.status is not Status.FAIL, AREAS.index(r.area) if r.area in AREAS else 99))
+    grouped: dict[tuple, list[Result]] = {}
+    for r in problems:
+        grouped.setdefault((r.group, r.fix.id), []).append(r)  # type: ignore[union-attr]
+    entries = [FixEntry(sorted(group, key=_place_key)) for group in grouped.values()]
+    entries.sort(key=lambda e: e.status is not Status.FAIL)  # stable: a fix that fails anywhere comes first
+    return entries
+
+
+def _messages(results: list[Result], first_prefix: str, wrap: Wrapper) -> list[Text]:
+    messages = list(dict.fromkeys(r.message for r in results))
+    return [wrap.hang(first_prefix if i == 0 else " " * len(first_prefix), m) for i, m in enumerate(messages)]
+
+
+def _steps(fix: RenderedFix, styled: bool, wrap: Wrapper) -> list:
+    parts: list = [wrap.hang(f"   {chr(96 + i)}) ", step) for i, step in enumerate(fix.steps, start=1)]
+    if fix.snippet:
+        parts.append(_snippet(fix.snippet, styled, indent=5))
+    return parts
+
+
+def _fix_block(n: int, entry: FixEntry, styled: bool, wrap: Wrapper) -> Group:
+    """The fix once; where it applies; what was found; then its steps (per place, when they differ)."""
+    fix = entry.fix
+    symbol, style = SYMBOL[entry.status]
+    head, title = Text(f"{n}. "), Text()
     head.append(symbol, style=style)
-    head.append(f" {r.fix.title}", style="bold")
-    head.append(f"  [{r.fix.id}]", style="dim")
-    parts.append(head)
-    if r.location:
-        parts.append(Text(f"   where: {r.location}", style="cyan"))
-    parts.append(Text(f"   what:  {r.message}"))
-    for other in others:
-        parts.append(Text(f"          {other.message}"))
-    if r.fix.cause:
-        parts.append(Text(f"   why:   {r.fix.cause}", style="dim"))
-    for i, step in enumerate(r.fix.steps, start=1):
-        parts.append(Text(f"   {chr(96 + i)}) {step}"))
-    if r.fix.snippet:
-        parts.append(_snippet(r.fix.snippet, styled, indent=5))
-    if r.fix.guide_section:
-        parts.append(Text(f"   guide: {r.fix.guide_section}", style="dim"))
-    parts.append(Text(f"   more:  canvas-doctor explain {r.fix.id}", style="dim"))
+    head.append(" ")
+    title.append(fix.title, style="bold")
+    title.append(f"  [{fix.id}]", style="dim")
+    parts: list = [wrap.hang(head, title)]
+    if entry.places:
+        parts.append(wrap.hang(Text("   where: ", style="cyan"), Text(", ".join(entry.places), style="cyan")))
+    groups = entry.by_steps()
+    if len(groups) == 1:
+        parts += _messages(entry.results, "   what:  ", wrap)
+    if fix.cause:
+        parts.append(wrap.hang("   why:   ", fix.cause, style="dim"))
+    for results in groups:
+        if len(groups) > 1:  # each place's own finding, then the steps for it
+            places = ", ".join(dict.fromkeys(str(r.location) for r in results if r.location)) or "elsewhere"
+            parts.append(wrap.hang(Text("   at ", style="cyan"), Text(places + ":", style="cyan")))
+            parts += _messages(results, "   what:  ", wrap)
+        assert results[0].fix is not None
+        parts += _steps(results[0].fix, styled, wrap)
+    if fix.guide_section:
+        parts.append(wrap.hang("   guide: ", fix.guide_section, style="dim"))
+    parts.append(Text(f"   more:  canvas-doctor explain {fix.id}", style="dim"))
     return Group(*parts)
 
 
@@ -123,7 +219,11 @@ def reporter(report: Report, stream: IO[str], options) -> None:
 
 
 def render(report: Report, console: Console, verbose: bool = False) -> None:
-    console.print(Text(f"canvas-doctor {report.version} — {report.project}", style="bold"))
+    wrap = Wrapper(console)
+    console.print(wrap.hang("", Text(f"canvas-doctor {report.version} — {report.project}", style="bold")))
+    cause = root_cause(report.results)
+    if cause:
+        console.print(wrap.hang(Text("First: ", style="bold red"), Text(cause, style="bold")))
     groups: dict[str | None, list[Result]] = {}
     for r in report.results:
         groups.setdefault(r.group, []).append(r)
@@ -131,10 +231,10 @@ def render(report: Report, console: Console, verbose: bool = False) -> None:
         if group is not None:
             console.print()
             console.print(Text(f"== {group}", style="bold"))
-        _render_areas(results, console, verbose)
+        _render_areas(results, console, verbose, wrap)
     if verbose and report.stack:
         _render_stack(report.stack, console)
-    _render_tail(report, console, verbose)
+    _render_tail(report, console, verbose, wrap)
 
 
 def _render_stack(stack: dict, console: Console) -> None:
@@ -156,7 +256,7 @@ def _render_stack(stack: dict, console: Console) -> None:
             console.print(Text(f"  image path: {summary['image_path']['reason']}", style="dim"))
 
 
-def _render_areas(results: list[Result], console: Console, verbose: bool) -> None:
+def _render_areas(results: list[Result], console: Console, verbose: bool, wrap: Wrapper) -> None:
     by_area: dict[str, list[Result]] = {}
     for r in results:
         by_area.setdefault(r.area, []).append(r)
@@ -167,30 +267,25 @@ def _render_areas(results: list[Result], console: Console, verbose: bool) -> Non
         console.print()
         console.print(Text(AREA_TITLE.get(area, area), style="bold underline"))
         for r in _compact(shown, verbose):
-            console.print(_line(r, verbose))
+            console.print(_line(r, verbose, wrap))
             if verbose and r.data:
                 for k, v in r.data.items():
-                    console.print(Text(f"      {k}: {v}", style="dim"))
+                    console.print(wrap.hang(f"      {k}: ", str(v), style="dim"))
             if r.status is Status.ERROR and r.detail and verbose:
                 console.print(Padding(Text(r.detail.rstrip(), style="dim"), (0, 0, 0, 6)))
 
 
-def _render_tail(report: Report, console: Console, verbose: bool) -> None:
+def _render_tail(report: Report, console: Console, verbose: bool, wrap: Wrapper) -> None:
     for note in report.notes:
         console.print()
-        console.print(Text(f"note: {note}", style="dim"))
-    problems = [r for r in report.results if r.fix is not None]
-    problems.sort(key=lambda r: (r.status is not Status.FAIL, AREAS.index(r.area) if r.area in AREAS else 99))
-    # One entry per fix and place: two findings with the same remedy at the same line read as one.
-    grouped: dict[tuple, list[Result]] = {}
-    for r in problems:
-        grouped.setdefault((r.group, r.fix.id, str(r.location), r.status), []).append(r)  # type: ignore[union-attr]
-    if grouped:
+        console.print(wrap.hang("note: ", note, style="dim"))
+    entries = fix_entries(report.results)
+    if entries:
         console.print()
         console.print(Text("How to fix", style="bold underline"))
         styled = console.is_terminal and not console.no_color
-        for n, group in enumerate(grouped.values(), start=1):
-            console.print(_fix_block(n, group[0], group[1:], styled))
+        for n, entry in enumerate(entries, start=1):
+            console.print(_fix_block(n, entry, styled, wrap))
             console.print()
     errors = [r for r in report.results if r.status is Status.ERROR]
     if errors and not verbose:
