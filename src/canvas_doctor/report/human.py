@@ -117,11 +117,16 @@ def _compact(results: list[Result], verbose: bool) -> list[Result]:
     return out
 
 
-def _snippet(snippet: str, styled: bool, indent: int) -> Padding | Text:
-    """Syntax-highlighted on a terminal; plain lines (no padding to the width) elsewhere."""
+def _snippet(snippet: str, styled: bool, indent: int, wrap: Wrapper | None = None) -> Padding | Text:
+    """Syntax-highlighted on a terminal; plain lines (no padding to the width) elsewhere, a long one
+    continued under its own indentation."""
     code = snippet.rstrip("\n")
     if not styled:
-        return Text("\n".join(" " * indent + line for line in code.splitlines()))
+        lines = code.splitlines()
+        if wrap is None:
+            return Text("\n".join(" " * indent + line for line in lines))
+        return Text("\n").join(wrap.hang(" " * (indent + len(line) - len(line.lstrip(" "))), line.lstrip(" "))
+                               for line in lines)
     lexer = "bash" if code.lstrip().startswith(("curl", "docker", "python")) else "yaml"
     return Padding(Syntax(code, lexer, theme="ansi_dark", background_color="default", word_wrap=True),
                    (0, 0, 0, indent))
@@ -179,7 +184,7 @@ def _messages(results: list[Result], first_prefix: str, wrap: Wrapper) -> list[T
 def _steps(fix: RenderedFix, styled: bool, wrap: Wrapper) -> list:
     parts: list = [wrap.hang(f"   {chr(96 + i)}) ", step) for i, step in enumerate(fix.steps, start=1)]
     if fix.snippet:
-        parts.append(_snippet(fix.snippet, styled, indent=5))
+        parts.append(_snippet(fix.snippet, styled, indent=5, wrap=wrap))
     return parts
 
 
