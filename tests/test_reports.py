@@ -86,7 +86,7 @@ def test_human_report_wraps_to_the_width_at_word_boundaries_with_hanging_indents
     # columns only a snippet's 68-character ARN, deeper in the YAML than it fits, is folded.
     assert "".join(wrapped.split()[:-2]) == "".join(one_line.split()[:-2])
     arn = "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-canvas-v1:0"
-    pieces = set(wrapped.split()) - set(one_line.split())
+    pieces = set(wrapped.split()[:-2]) - set(one_line.split()[:-2])
     assert (not pieces) if columns == 120 else all(p in arn for p in pieces)
     assert len(lines) > len(one_line.splitlines())
     # A finding's continuation lines sit under its title; a step's under its text.
