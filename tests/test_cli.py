@@ -229,3 +229,15 @@ def test_top_level_help_shows_the_common_options_of_run() -> None:
     assert "  list     Every check: its area, needs, order and fix ids.\n" in proc.stdout
     imported = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines() if "|" in line}
     assert not {"rich", "canvas_doctor.registry", "canvas_doctor.app", "boto3", "docker"} & imported  # stays fast
+
+
+def test_list_fits_an_80_column_terminal_and_each_check_reads_as_a_block() -> None:
+    run = run_cli("list", env=clean_env(COLUMNS="80"))
+    lines = run.stdout.splitlines()
+    assert run.code == 0 and max(len(line) for line in lines) <= 80
+    assert not [line for line in lines if line != line.rstrip()]
+    i = lines.index("litellm.live.key  (litellm; needs network)")
+    assert lines[i + 1:i + 5] == ["    The proxy accepts the key", "    depends on: litellm.live.reachable",
+                                  "    fixes: openwebui-api-key-mismatch, litellm-config-stale,",
+                                  "           container-env-stale, litellm-unhealthy, litellm-unreachable"]
+    assert run.stdout.count("\n    fixes: ") == len(run_cli("list", "--json").json["checks"])

@@ -178,31 +178,8 @@ def list_command(json_out: bool) -> None:
         import json
         print(json.dumps({"checks": rows, "errors": [e.error for e in registry.errors]}, indent=2))
         return
-    from rich.table import Table
-    from rich.text import Text
-    from .report.human import make_console
-    table = Table(box=None, pad_edge=False)
-    table.add_column("id", no_wrap=True)
-    table.add_column("area", no_wrap=True)
-    table.add_column("needs", no_wrap=True)
-    table.add_column("title / runs after / fix ids", overflow="fold")
-    for r in rows:
-        table.add_row(r["id"], r["area"], ",".join(r["needs"]), r["title"])
-        if r["depends_on"]:
-            table.add_row("", "", "", Text("depends on: " + ", ".join(r["depends_on"]), style="dim"))
-        if r["after"]:
-            table.add_row("", "", "", Text("runs after: " + ", ".join(r["after"]), style="dim"))
-        table.add_row("", "", "", Text("fixes: " + (", ".join(r["fixes"]) or "(none declared)"), style="dim"))
-        if r.get("aliases"):
-            table.add_row("", "", "", Text("formerly: " + ", ".join(r["aliases"]), style="dim"))
-    console = make_console()
-    if not console.is_terminal:
-        console.width = 200  # piped: do not squeeze titles into 80 columns
-    console.print(table)
-    console.print(Text("depends on: skipped unless these pass; runs after: waits for these (they may fail). "
-                       "`canvas-doctor explain ID` shows a check or a fix in full.", style="dim"))
-    for e in registry.errors:
-        console.print(f"plugin {e.name} ({e.value}) failed to load: {e.error}", style="magenta")
+    from .report.human import make_console, render_list
+    render_list(rows, [(e.name, e.value, e.error) for e in registry.errors], make_console())
 
 
 def explain_command(name: str) -> ExitCode:

@@ -304,6 +304,28 @@ def _render_tail(report: Report, console: Console, verbose: bool, wrap: Wrapper)
                        style=verdict_style))
 
 
+def render_list(rows: list[dict], errors: list[tuple[str, str, str]], console: Console) -> None:
+    """`canvas-doctor list`: each check with its area and needs, then its title, order and fix ids."""
+    wrap = Wrapper(console)
+    for r in rows:
+        head = Text(r["id"], style="bold")
+        head.append(f"  ({r['area']}; needs {', '.join(r['needs'])})", style="dim")
+        console.print(wrap.hang("", head))
+        console.print(wrap.hang("    ", r["title"]))
+        if r["depends_on"]:
+            console.print(wrap.hang("    depends on: ", ", ".join(r["depends_on"]), style="dim"))
+        if r["after"]:
+            console.print(wrap.hang("    runs after: ", ", ".join(r["after"]), style="dim"))
+        console.print(wrap.hang("    fixes: ", ", ".join(r["fixes"]) or "(none declared)", style="cyan"))
+        if r.get("aliases"):
+            console.print(wrap.hang("    formerly: ", ", ".join(r["aliases"]), style="dim"))
+    console.print()
+    console.print(wrap.hang("", "depends on: skipped unless these pass; runs after: waits for these (they may fail). "
+                            "`canvas-doctor explain ID` shows a check or a fix in full.", style="dim"))
+    for name, value, error in errors:
+        console.print(wrap.hang("", f"plugin {name} ({value}) failed to load: {error}", style="magenta"))
+
+
 def render_explain(fix_id: str, console: Console) -> None:
     """`canvas-doctor explain FIX_ID`: the whole fix with its generic placeholders, and its variants."""
     from ..fixes import VARIANT_NAMES, render_generic, variants
