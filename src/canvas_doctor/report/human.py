@@ -201,17 +201,21 @@ def _fix_block(n: int, entry: FixEntry, styled: bool, wrap: Wrapper) -> Group:
     if entry.places:
         parts.append(wrap.hang(Text("   where: ", style="cyan"), Text(", ".join(entry.places), style="cyan")))
     groups = entry.by_steps()
+    one_cause = len({r.fix.cause for r in entry.results if r.fix}) == 1
     if len(groups) == 1:
         parts += _messages(entry.results, "   what:  ", wrap)
-    if fix.cause:
+    if fix.cause and (one_cause or len(groups) == 1):
         parts.append(wrap.hang("   why:   ", fix.cause, style="dim"))
     for results in groups:
-        if len(groups) > 1:  # each place's own finding, then the steps for it
+        rendered = results[0].fix
+        assert rendered is not None
+        if len(groups) > 1:  # each place's own finding (and cause, when it differs), then the steps for it
             places = ", ".join(dict.fromkeys(str(r.location) for r in results if r.location)) or "elsewhere"
             parts.append(wrap.hang(Text("   at ", style="cyan"), Text(places + ":", style="cyan")))
             parts += _messages(results, "   what:  ", wrap)
-        assert results[0].fix is not None
-        parts += _steps(results[0].fix, styled, wrap)
+            if rendered.cause and not one_cause:
+                parts.append(wrap.hang("   why:   ", rendered.cause, style="dim"))
+        parts += _steps(rendered, styled, wrap)
     if fix.guide_section:
         parts.append(wrap.hang("   guide: ", fix.guide_section, style="dim"))
     parts.append(Text(f"   more:  canvas-doctor explain {fix.id}", style="dim"))
