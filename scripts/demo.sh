@@ -10,13 +10,13 @@ source scripts/progress.sh
 VENV="${CANVAS_DOCTOR_VENV:-.venv}"
 LITELLM="${LITELLM_VERSION:-1.108.7}"
 CACHE="${CANVAS_DOCTOR_CACHE:-$HOME/.cache/canvas-doctor}"
-echo "canvas-doctor demo: three steps, about 3 min the first time (two installs), about 1 min after that."
+echo "canvas-doctor demo: three steps, about 3-5 min the first time (two installs), about 1 min after that."
 bash scripts/setup.sh
 if [[ -f "$CACHE/venvs/litellm-$LITELLM/.complete" ]]; then
   echo "==> the real LiteLLM $LITELLM proxy is cached in $CACHE/venvs/litellm-$LITELLM"
 else
   step "installing the real LiteLLM $LITELLM proxy into $CACHE/venvs/litellm-$LITELLM with pip (cached after)" \
-       "about 80 s and 750 MB the first time"
+       "about 2.5 min and 760 MB the first time"
   mkdir -p "$CACHE/venvs"
   quietly "$CACHE/venvs/litellm-$LITELLM.log" bash tests/testbed/install-services.sh litellm
   step_done
