@@ -241,3 +241,12 @@ def test_list_fits_an_80_column_terminal_and_each_check_reads_as_a_block() -> No
                                   "    fixes: openwebui-api-key-mismatch, litellm-config-stale,",
                                   "           container-env-stale, litellm-unhealthy, litellm-unreachable"]
     assert run.stdout.count("\n    fixes: ") == len(run_cli("list", "--json").json["checks"])
+
+
+def test_explain_wraps_to_the_terminal_width_with_hanging_indents() -> None:
+    run = run_cli("explain", "litellm-stream-key-rejected", env=clean_env(COLUMNS="80"))
+    lines = run.stdout.splitlines()
+    assert run.code == 0 and max(len(line) for line in lines) <= 80
+    assert lines[:2] == ["litellm-stream-key-rejected: Remove the `stream` key from the image model (the",
+                         "                             guide's `stream: false` too)"]
+    assert run.stdout.split() == run_cli("explain", "litellm-stream-key-rejected").stdout.split()

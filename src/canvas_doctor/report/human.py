@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import IO
 
 from rich.console import Console, Group
-from rich.markup import escape
 from rich.padding import Padding
 from rich.syntax import Syntax
 from rich.text import Text
@@ -335,11 +334,11 @@ def render_explain(fix_id: str, console: Console) -> None:
     from ..fixes import VARIANT_NAMES, render_generic, variants
     fix = render_generic(fix_id)
     styled = console.is_terminal and not console.no_color
-    console.print(Text(f"{fix.id}: {fix.title}", style="bold"))
+    console.print(Wrapper(console).hang(f"{fix.id}: ", fix.title, style="bold"))
     if fix.cause:
         console.print()
         console.print(Text("Why", style="bold underline"))
-        console.print(escape(fix.cause))
+        console.print(Wrapper(console).hang("", fix.cause))
     _explain_steps(fix, console, styled, "Steps")
     for lang in variants(fix_id):
         _explain_steps(render_generic(fix_id, lang), console, styled,
@@ -351,19 +350,20 @@ def render_explain(fix_id: str, console: Console) -> None:
 def _explain_steps(fix: RenderedFix, console: Console, styled: bool, heading: str) -> None:
     console.print()
     console.print(Text(heading, style="bold underline"))
+    wrap = Wrapper(console)
     for i, step in enumerate(fix.steps, start=1):
-        console.print(Text(f"  {i}. {step}"))
+        console.print(wrap.hang(f"  {i}. ", step))
     if fix.snippet:
         console.print()
         console.print(Text("  Snippet:", style="dim"))
-        console.print(_snippet(fix.snippet, styled, indent=2))
+        console.print(_snippet(fix.snippet, styled, indent=2, wrap=wrap))
 
 
 def render_explain_check(spec: CheckSpec, console: Console) -> None:
     """`canvas-doctor explain CHECK_ID`: what the check looks at and the fixes it can give."""
     import inspect
     from ..fixes import render_generic
-    console.print(Text(f"{spec.id}: {spec.title}", style="bold"))
+    console.print(Wrapper(console).hang(f"{spec.id}: ", spec.title, style="bold"))
     facts = [f"area: {spec.area}", f"needs: {', '.join(spec.needs)}"] + ([f"from: {spec.source}"] if spec.source else [])
     facts += [f"formerly: {', '.join(spec.aliases)}"] if spec.aliases else []
     console.print(Text(" · ".join(facts), style="dim"))
@@ -385,12 +385,12 @@ def render_explain_check(spec: CheckSpec, console: Console) -> None:
     console.print(Text("Fixes it can give", style="bold underline"))
     if not spec.fixes:
         console.print(Text("  (none declared)"))
-    width = max((len(f) for f in spec.fixes), default=0)
+    width, wrap = max((len(f) for f in spec.fixes), default=0), Wrapper(console)
     for fix_id in spec.fixes:
         fix = render_generic(spec.fix_decl(fix_id) or fix_id)
-        console.print(Text(f"  {fix_id.ljust(width)}  {fix.title}"))
+        console.print(wrap.hang(f"  {fix_id.ljust(width)}  ", fix.title))
         if fix.cause:
-            console.print(Text(" " * (width + 4) + fix.cause, style="dim"))
+            console.print(wrap.hang(" " * (width + 4), fix.cause, style="dim"))
     if spec.fixes:
         console.print()
         console.print(Text("`canvas-doctor explain FIX_ID` shows a fix in full: cause, steps, snippet.", style="dim"))
