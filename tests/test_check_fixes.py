@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import ast
 import inspect
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from helpers import REPO
 
+from canvas_doctor.error_signatures import ANSWER_SIGNATURES, LOG_SIGNATURES
 from canvas_doctor.fixes import catalog
 from canvas_doctor.registry import load_registry
 
@@ -37,11 +39,19 @@ REACHED_NOT_GIVEN: dict[str, tuple[frozenset[str], str]] = {
 }
 # Routes whose ids a check never gives (check id -> (functions, why)).
 ROUTES_NOT_GIVEN: dict[str, tuple[frozenset[str], str]] = {
-    "litellm.live.model-health": (frozenset({"litellm_errors.diagnose"}),
+    "litellm.live.model-health": (frozenset({"litellm_errors.diagnose", "error_signatures.ANSWER_SIGNATURES",
+                                             "error_signatures.MODEL_ID_INVALID"}),
                                   "diagnose() only names the cause (data.cause_fix); the fix is litellm-unhealthy"),
     "openwebui.config-persisted": (frozenset({"openwebui_live.read_image_config", "openwebui_live._unreachable"}),
                                    "a refused token or a vanished Open WebUI is turned into a skip here: "
                                    "openwebui.image-settings reports it once"),
+}
+
+# The shared error table (canvas_doctor.error_signatures) holds every path's rows: a name that holds
+# one path's rows gives the fix ids of those rows, read from the table itself, not every id the module writes.
+TABLE_VIEWS: dict[tuple[str, str], Callable[[], Iterable[str]]] = {
+    ("canvas_doctor.error_signatures", "ANSWER_SIGNATURES"): lambda: [r.fix for r in ANSWER_SIGNATURES],
+    ("canvas_doctor.error_signatures", "LOG_SIGNATURES"): lambda: [s.fix for s in LOG_SIGNATURES],
 }
 
 
@@ -126,6 +136,10 @@ def reachable_fixes(mod_name: str, func_name: str) -> dict[str, set[str]]:
         if (m, name) in seen:
             continue
         seen.add((m, name))
+        if (m, name) in TABLE_VIEWS:
+            for fix in TABLE_VIEWS[(m, name)]():
+                via.setdefault(fix, set()).add(f"{m.rsplit('.', 1)[-1]}.{name}")
+            continue
         for c in _walk(node):
             if isinstance(c, ast.Constant) and c.value in ids:
                 via.setdefault(c.value, set()).add(f"{m.rsplit('.', 1)[-1]}.{name}")
@@ -167,10 +181,13 @@ def test_declared_fixes_match_what_the_code_can_give() -> None:
 
 
 def test_the_reading_of_the_code_finds_what_it_should() -> None:
-    """The analysis itself: a table (docker_logs.SIGNATURES), a classifier in doctor/ and a helper."""
+    """The analysis itself: the error table read per path, a classifier in doctor/ and a helper."""
     logs = reachable_fixes("canvas_doctor.checks.docker_logs", "logs_clean")
-    assert "docker_logs.SIGNATURES" in logs["litellm-master-key-unsafe"]
+    assert "error_signatures.LOG_SIGNATURES" in logs["litellm-master-key-unsafe"]
+    assert "litellm-drop-params-off" not in logs  # a row of the answer paths only
     generate = reachable_fixes("canvas_doctor.checks.generate", "live_generation")
-    assert "litellm_errors.diagnose" in generate["bedrock-throttled"]
+    assert "error_signatures.ANSWER_SIGNATURES" in generate["bedrock-throttled"]
+    assert "litellm_errors.diagnose" in generate["bedrock-model-end-of-life"]  # SPECIAL: the dated end of life
+    assert "litellm-master-key-unsafe" not in generate  # a row of the log path only
     mounted = reachable_fixes("canvas_doctor.checks.litellm_service", "config_is_mounted")
     assert set(mounted) == {"litellm-config-not-mounted"}
