@@ -69,7 +69,7 @@ class Inputs:
 
 # Modules that register client factories; imported only when a check asks for a client.
 CLIENT_MODULES: list[str] = ["canvas_doctor.http", "canvas_doctor.litellm_client", "canvas_doctor.docker_client",
-                             "canvas_doctor.aws_client"]
+                             "canvas_doctor.aws_client", "canvas_doctor.aws_stack.reader"]
 
 
 def _load_client_modules() -> None:
