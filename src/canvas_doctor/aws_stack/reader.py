@@ -214,10 +214,10 @@ class DeployedStack:
 
     # -- roles ------------------------------------------------------------------------------------
 
-    def role_arn(self, name: str) -> str:
-        """A role's ARN from its name (a stack resource's physical id), by GetRole."""
-        return self._once(("role", name), lambda: str(
-            self.call("iam", "get_role", RoleName=name).get("Role", {}).get("Arn") or ""))
+    def role_arn(self, name: str, path: str = "/") -> str:
+        """A role's ARN from its name (a stack resource's physical id), in the stack's account: no call."""
+        account = self.stack_id.split(":")[4] if self.stack_id.count(":") >= 5 else "*"
+        return f"arn:aws:iam::{account}:role{path if path.endswith('/') else path + '/'}{name}"
 
     def simulate(self, principal_arn: str, action: str, resource_arn: str) -> dict:
         """IAM SimulatePrincipalPolicy for one action on one resource: the evaluation result entry."""

@@ -32,6 +32,17 @@ def _template_role_id(aws_stack: DeployedStack, family: str, prop: str) -> str |
     return None
 
 
+def _role_path(aws_stack: DeployedStack, logical_id: str) -> str:
+    """The Path of the template's AWS::IAM::Role (default /), part of the role's ARN."""
+    from pathlib import Path
+
+    doc = load_yaml_text(aws_stack.template_text(), Path("deployed.yaml"))
+    resources = doc.data.get("Resources") if doc.ok and isinstance(doc.data, dict) else None
+    res = (resources or {}).get(logical_id)
+    path = (res.get("Properties") or {}).get("Path") if isinstance(res, dict) else None
+    return path if isinstance(path, str) and path.startswith("/") else "/"
+
+
 def role_of(aws_stack: DeployedStack, td: dict, api_key: str, template_key: str) -> tuple[str | None, str]:
     """(role ARN or None, where it came from)."""
     arn = td.get(api_key)
@@ -47,7 +58,6 @@ def role_of(aws_stack: DeployedStack, td: dict, api_key: str, template_key: str)
         name = aws_stack.physical_id(ref) or ref
         if name.startswith("arn:"):
             return name, f"{template_key} in the deployed template ({ref})"
-        found = aws_stack.role_arn(name)
-        return (found or None), f"{template_key} in the deployed template ({ref})"
+        return aws_stack.role_arn(name, _role_path(aws_stack, ref)), f"{template_key} in the deployed template ({ref})"
     except AwsCallError:
         return None, "none"
