@@ -25,7 +25,7 @@ def checks_table() -> str:
 def fixes_table() -> str:
     rows = ["| fix id | what it fixes | guide section |", "|---|---|---|"]
     for fix_id, entry in catalog().items():
-        rows.append(f"| `{fix_id}` | {entry['title']} | {entry.get('guide_section') or '—'} |")
+        rows.append(f"| `{fix_id}` | {entry.title} | {entry.guide_section or '—'} |")
     return "\n".join(rows)
 
 

@@ -85,7 +85,7 @@ def test_every_text_can_render_without_any_param() -> None:
             missing = _names(alts[-1]) - FALLBACK.keys() - phrases().keys()
             assert not missing, (where, alts[-1], missing)
     for fix_id, entry in catalog().items():
-        for part in [entry, *(entry.get("variants") or {}).values()]:
+        for part in [entry.fields(None), *(v.fields() for v in entry.variants.values())]:
             for field in ("title", "cause", "snippet"):
                 lint(f"{fix_id}.{field}", part.get(field))
             for step in part.get("steps") or ():

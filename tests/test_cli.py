@@ -3,29 +3,43 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from helpers import FIXTURES, clean_env, run_cli
+from rule_case import case_stack
 
 
-def test_bare_command_runs_in_the_current_folder() -> None:
-    run = run_cli(cwd=FIXTURES / "stream-true", env=clean_env(CANVAS_DOCTOR_OFFLINE="1"))
+@pytest.fixture
+def stream_true(tmp_path: Path) -> Path:
+    return case_stack("litellm.config.image-stream", "stream_true", tmp_path / "stream-true")
+
+
+@pytest.fixture
+def stream_false(tmp_path: Path) -> Path:
+    return case_stack("litellm.config.image-stream", "stream_false_as_the_guide_says", tmp_path / "stream-false")
+
+
+def test_bare_command_runs_in_the_current_folder(stream_true: Path) -> None:
+    run = run_cli(cwd=stream_true, env=clean_env(CANVAS_DOCTOR_OFFLINE="1"))
     assert run.code == 1 and "litellm-stream-enabled" in run.stdout
 
 
-def test_exit_codes() -> None:
+def test_exit_codes(stream_false: Path) -> None:
     assert run_cli("--offline", "--project", str(FIXTURES / "healthy")).code == 0
-    assert run_cli("--offline", "--project", str(FIXTURES / "stream-false")).code == 1
+    assert run_cli("--offline", "--project", str(stream_false)).code == 1
     assert run_cli("--offline", "--no-such-option").code == 2
     assert run_cli("--offline", "--project", "/definitely/not/here").code == 2
 
 
-def test_strict_makes_warnings_fail() -> None:
-    stack = str(FIXTURES / "automatic-generation-on")
+def test_strict_makes_warnings_fail(tmp_path: Path) -> None:
+    stack = str(case_stack("compose.openwebui.automatic-generation", "the_variable_does_nothing_a_warning_only",
+                           tmp_path / "automatic-generation-on"))
     assert run_cli("--offline", "--project", stack).code == 0
     assert run_cli("--offline", "--strict", "--project", stack).code == 1
 
 
-def test_options_read_from_environment_variables() -> None:
-    env = clean_env(CANVAS_DOCTOR_PROJECT=str(FIXTURES / "stream-false"), CANVAS_DOCTOR_JSON="1",
+def test_options_read_from_environment_variables(stream_false: Path) -> None:
+    env = clean_env(CANVAS_DOCTOR_PROJECT=str(stream_false), CANVAS_DOCTOR_JSON="1",
                     CANVAS_DOCTOR_OFFLINE="true", CANVAS_DOCTOR_ONLY="litellm.config.image-stream")
     run = run_cli(env=env)
     assert run.code == 1

@@ -7,6 +7,7 @@ import pytest
 import yaml
 
 from helpers import FIXTURES, TODAY, run_cli
+from rule_case import load_all
 
 STACKS = sorted(p.name for p in FIXTURES.iterdir() if (p / "expected.yaml").exists())
 
@@ -34,11 +35,10 @@ def test_sample_stack_findings(stack: str) -> None:
 def test_every_broken_stack_fails_and_only_healthy_passes() -> None:
     codes = {s: yaml.safe_load((FIXTURES / s / "expected.yaml").read_text())["exit"] for s in STACKS}
     assert codes["healthy"] == 0
-    # automatic-generation-on is a warning only (the variable does nothing): exit 0 by design. The field-*
-    # stacks that exit 0 are the "must stay quiet" cases of real layouts (issue 8).
+    # The field-* stacks that exit 0 are the "must stay quiet" cases of real layouts (issue 8).
     quiet = {s for s, c in codes.items() if c == 0}
     # healthcheck-quiet*: right health checks the health-check rules must not flag.
-    assert quiet - {s for s in quiet if s.startswith("field-")} == {"healthy", "automatic-generation-on", "healthcheck-quiet", "healthcheck-quiet-ecs"}
+    assert quiet - {s for s in quiet if s.startswith("field-")} == {"healthy", "healthcheck-quiet", "healthcheck-quiet-ecs"}
     must_stay_quiet = {"field-chat-only", "field-comfyui", "field-databases-named-litellm", "field-env-example-only",
                        "field-host-gateway-openrouter", "field-subfolder-projects", "field-parameters-json",
                        "field-models-in-db", "field-env-empty-value", "field-environment-refs",
@@ -48,8 +48,9 @@ def test_every_broken_stack_fails_and_only_healthy_passes() -> None:
     assert must_stay_quiet <= quiet, sorted(must_stay_quiet - quiet)
 
 
-def test_sample_stacks_cover_the_file_fix_ids() -> None:
-    """Issue 2's list of file-check fix ids: each one is produced by at least one sample stack."""
+def test_sample_stacks_and_rule_cases_cover_the_file_fix_ids() -> None:
+    """Issue 2's list of file-check fix ids: each one is produced by a sample stack or a rule case
+    (tests/rule_cases: the faults that were copies of the healthy stack with a line or two changed)."""
     required = {
         "config-invalid", "litellm-stream-enabled", "litellm-stream-key-rejected", "litellm-provisioned-model-format",
         "bedrock-inference-profile-required", "image-model-in-chat", "openwebui-image-model-unset",
@@ -60,7 +61,7 @@ def test_sample_stacks_cover_the_file_fix_ids() -> None:
         "aws-credentials-missing", "bedrock-region-unsupported", "production-static-credentials",
         "litellm-healthcheck-billable", "healthcheck-invalid",
     }
-    produced = set()
+    produced = {f.fix for rc in load_all() for case in rc.cases for f in case.expect or ()}
     for s in STACKS:
         produced |= {f["fix"] for f in yaml.safe_load((FIXTURES / s / "expected.yaml").read_text())["findings"] or []}
     assert required <= produced, sorted(required - produced)

@@ -5,6 +5,7 @@ import textwrap
 from pathlib import Path
 
 from helpers import FIXTURES, clean_env, run_cli
+from rule_case import case_stack
 
 
 def plugin_env(tmp_path: Path, name: str, source: str, **extra: str) -> dict[str, str]:
@@ -56,17 +57,34 @@ def test_plugin_with_unknown_fix_id_or_bad_return_is_an_error(tmp_path: Path) ->
         @check(id="sloppy.bad-return", area="config", title="Returns a string")
         def bad_return(stack):
             return "oops"
-
-        @check(id="sloppy.bad-input", area="config", title="Asks for an input nobody provides")
-        def bad_input(nonexistent_input):
-            return None
     ''')
     run = run_cli("--offline", "--json", "--project", str(FIXTURES / "healthy"), env=env)
     by_id = {r["check"]: r for r in run.json["results"] if r["check"].startswith("sloppy.")}
-    assert {k: v["status"] for k, v in by_id.items()} == {
-        "sloppy.unknown-fix": "error", "sloppy.bad-return": "error", "sloppy.bad-input": "error"}
+    assert {k: v["status"] for k, v in by_id.items()} == {"sloppy.unknown-fix": "error", "sloppy.bad-return": "error"}
     assert "no-such-fix" in by_id["sloppy.unknown-fix"]["message"]
-    assert "nonexistent_input" in by_id["sloppy.bad-input"]["message"]
+
+
+def test_input_that_nothing_provides_is_a_load_error_not_a_run_time_one(tmp_path: Path) -> None:
+    env = plugin_env(tmp_path, "needy", '''
+        from canvas_doctor.api import check, passed
+
+        @check(id="needy.fine", area="config", title="Asks for real inputs")
+        def fine(stack, settings, results):
+            return passed("ok")
+
+        @check(id="needy.bad-input", area="config", title="Asks for an input nobody provides")
+        def bad_input(stack, dokcer):
+            return None
+    ''')
+    listed = run_cli("list", "--json", env=env)
+    assert not {c["id"] for c in listed.json["checks"]} & {"needy.fine", "needy.bad-input"}
+    [error] = listed.json["errors"]
+    assert "'needy.bad-input' asks for the input 'dokcer'" in error and "did you mean 'docker'?" in error
+    run = run_cli("--offline", "--json", "--project", str(FIXTURES / "healthy"), env=env)
+    assert run.code == 3
+    [r] = run.results("plugin.needy")
+    assert r["status"] == "error" and "'dokcer'" in r["message"]
+    assert not run.results("needy.bad-input") and run.json["summary"]["pass"] > 10
 
 
 def test_exit_3_when_only_the_doctor_broke_and_1_when_the_stack_failed_too(tmp_path: Path) -> None:
@@ -82,11 +100,14 @@ def test_exit_3_when_only_the_doctor_broke_and_1_when_the_stack_failed_too(tmp_p
     assert healthy.json["summary"]["error"] == 1 and healthy.json["summary"]["fail"] == 0
     [r] = healthy.results("raising.check")
     assert r["status"] == "error" and "RuntimeError: the check itself broke" in r["message"]
-    faulty = run_cli("--offline", "--json", "--project", str(FIXTURES / "stream-false"), env=env)
+    stream_false = case_stack("litellm.config.image-stream", "stream_false_as_the_guide_says", tmp_path / "faulty")
+    faulty = run_cli("--offline", "--json", "--project", str(stream_false), env=env)
     assert faulty.code == 1  # a failure wins over an error: the stack has a fault
-    warned = run_cli("--offline", "--strict", "--project", str(FIXTURES / "automatic-generation-on"), env=env)
+    warning = str(case_stack("compose.openwebui.automatic-generation", "the_variable_does_nothing_a_warning_only",
+                             tmp_path / "warning"))
+    warned = run_cli("--offline", "--strict", "--project", warning, env=env)
     assert warned.code == 1  # --strict: the warning fails the run, whatever broke beside it
-    plain = run_cli("--offline", "--project", str(FIXTURES / "automatic-generation-on"), env=env)
+    plain = run_cli("--offline", "--project", warning, env=env)
     assert plain.code == 3
 
 

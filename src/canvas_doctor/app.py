@@ -7,7 +7,8 @@ from pathlib import Path
 
 from .models import ExitCode, Report, Status
 from .redact import RedactingFilter, Redactor
-from .secret_sources import redactor_for, stack_secrets
+from .run_context import RunContext
+from .secret_sources import stack_secrets
 from .settings import Settings
 
 log = logging.getLogger("canvas_doctor")
@@ -40,18 +41,18 @@ def build_report(settings: Settings, progress=None, registry=None) -> tuple[Repo
 
     registry = registry or load_registry()
     projects = find_projects(settings.project, settings.compose_files)
-    redactor: Redactor | None = None
+    context: RunContext | None = None   # one for the whole run: a secret of one project is masked in all
     results, notes, summaries, duration = [], [], {}, 0
     for project in projects:
         stack = discover_guarded(project.folder, project.compose_files, settings.project)
-        if redactor is None:
-            redactor = redactor_for(stack, settings)
-        redactor.add(stack_secrets(stack))
-        _setup_logging(redactor, settings.verbose)
+        if context is None:
+            context = RunContext.for_run(stack, settings)
+        context.add_secrets(stack_secrets(stack))
+        _setup_logging(context.redactor, settings.verbose)
         run_settings = replace(settings, project=project.folder, compose_files=project.compose_files)
-        report = Runner(registry, run_settings, stack, progress=progress).run()
+        # Checks and inputs register what they learn at run time (a container's env, AWS keys) in the context.
+        report = Runner(registry, run_settings, stack, progress=progress, context=context).run()
         carry_discovery_error(report.results, stack)
-        redactor.add(stack_secrets(stack))  # checks may register secrets they met at run time (a container's env)
         for r in report.results:
             r.group = project.group
         results += report.results
@@ -59,7 +60,8 @@ def build_report(settings: Settings, progress=None, registry=None) -> tuple[Repo
         notes += [prefix + n for n in stack.notes + report.notes]
         summaries[project.group or ""] = stack_summary(stack)
         duration += report.duration_ms
-    assert redactor is not None
+    assert context is not None
+    redactor = context.redactor
     grouped = len(projects) > 1 or projects[0].group is not None
     report = Report(project=str(settings.project), results=results, duration_ms=duration, version=__version__,
                     notes=list(dict.fromkeys(notes)),
@@ -78,23 +80,66 @@ def carry_discovery_error(results: list, stack) -> None:
 
 
 def preflight(settings: Settings, junit: Path | None):
-    """The registry for the run, once the command line is known to be usable; raises UsageProblem."""
+    """The settings (a renamed check's former id in --only/--skip replaced) and the registry for the
+    run, once the command line is known to be usable; raises UsageProblem."""
     from .preflight import output_problems, selection_problem
     from .registry import load_registry
     problem = output_problems({"junit": junit, "save_image": settings.save_image})
     if problem is not None:
         raise problem
     registry = load_registry()
+    settings = renamed(settings, registry)
     problem = selection_problem(registry.checks, settings.only, settings.skip)
     if problem is not None:
         raise problem
-    return registry
+    return settings, registry
 
 
-def execute(settings: Settings, *, json_out: bool, junit: Path | None) -> ExitCode:
+def reporter_for(name: str):
+    """The reporter of `--format NAME`; an unknown name is a usage error (exit 2)."""
+    from .preflight import UsageProblem
+    from .report import ReporterError, load_reporter
+    try:
+        return load_reporter(name)
+    except ReporterError as exc:
+        if exc.usage:
+            raise UsageProblem("report_format", str(exc)) from None
+        raise
+
+
+def renamed(settings: Settings, registry) -> Settings:
+    """--only/--skip with a check's former id: the current id, and a note on stderr that it was renamed."""
+    from dataclasses import replace
+
+    def current(tokens: tuple[str, ...], option: str) -> tuple[str, ...]:
+        out = []
+        for token in tokens:
+            spec, old = registry.resolve(token)
+            if old is not None:
+                print(f"canvas-doctor: {option} {old}: the check was renamed to {spec.id}", file=sys.stderr)
+                token = spec.id
+            out.append(token)
+        return tuple(out)
+
+    if not registry.aliases:
+        return settings
+    return replace(settings, only=current(settings.only, "--only"), skip=current(settings.skip, "--skip"))
+
+
+def execute(settings: Settings, *, json_out: bool, junit: Path | None, report_format: str | None = None) -> ExitCode:
     """One run; UsageProblem (exit 2) is raised before anything runs."""
-    registry = preflight(settings, junit)
-    if json_out or not sys.stdout.isatty():
+    from .preflight import UsageProblem
+    from .report import ReporterError, ReportOptions
+    if json_out and report_format not in (None, "json"):
+        raise UsageProblem("report_format", f"--json and --format {report_format} ask for two reports on stdout")
+    fmt = "json" if json_out else (report_format or "human")
+    try:
+        reporter = reporter_for(fmt)
+    except ReporterError as exc:
+        print(f"canvas-doctor: {exc}", file=sys.stderr)
+        return ExitCode.INTERNAL
+    settings, registry = preflight(settings, junit)
+    if fmt != "human" or not sys.stdout.isatty():
         report, _ = build_report(settings, registry=registry)
     else:
         report = _with_spinner(settings, registry)
@@ -106,12 +151,7 @@ def execute(settings: Settings, *, json_out: bool, junit: Path | None) -> ExitCo
         except OSError as exc:  # probed before the run; the disk may still fill up meanwhile
             print(f"canvas-doctor: cannot write {junit}: {exc.strerror or exc}", file=sys.stderr)
             written = False
-    if json_out:
-        from .report.json_report import to_json
-        sys.stdout.write(to_json(report) + "\n")
-    else:
-        from .report.human import make_console, render
-        render(report, make_console(), verbose=settings.verbose)
+    reporter(report, sys.stdout, ReportOptions(verbose=settings.verbose))
     return report.exit_code(settings.strict) if written else ExitCode.USAGE
 
 
@@ -133,7 +173,7 @@ def list_command(json_out: bool) -> None:
     registry = load_registry()
     rows = [{"id": c.id, "area": c.area, "title": c.title, "needs": list(c.needs),
              "depends_on": list(c.depends_on), "after": list(c.after), "fixes": list(c.fixes),
-             "source": c.source} for c in registry.checks]
+             "source": c.source, **({"aliases": list(c.aliases)} if c.aliases else {})} for c in registry.checks]
     if json_out:
         import json
         print(json.dumps({"checks": rows, "errors": [e.error for e in registry.errors]}, indent=2))
@@ -153,6 +193,8 @@ def list_command(json_out: bool) -> None:
         if r["after"]:
             table.add_row("", "", "", Text("runs after: " + ", ".join(r["after"]), style="dim"))
         table.add_row("", "", "", Text("fixes: " + (", ".join(r["fixes"]) or "(none declared)"), style="dim"))
+        if r.get("aliases"):
+            table.add_row("", "", "", Text("formerly: " + ", ".join(r["aliases"]), style="dim"))
     console = make_console()
     if not console.is_terminal:
         console.width = 200  # piped: do not squeeze titles into 80 columns
@@ -164,19 +206,22 @@ def list_command(json_out: bool) -> None:
 
 
 def explain_command(name: str) -> ExitCode:
-    """A fix id: the whole fix. A check id: what the check does and the fixes it can give."""
+    """A fix id: the whole fix. A check id (or a former one): its explanation and the fixes it can give."""
     from .fixes import catalog
+    from .registry import load_registry
     from .report.human import make_console, render_explain, render_explain_check
     if name in catalog():
         render_explain(name, make_console())
         return ExitCode.OK
-    from .registry import load_registry
-    checks = load_registry().by_id()
-    if name in checks:
-        render_explain_check(checks[name], make_console())
+    registry = load_registry()
+    spec, old = registry.resolve(name)
+    if spec is not None:
+        if old is not None:
+            print(f"canvas-doctor: {old} was renamed to {spec.id}", file=sys.stderr)
+        render_explain_check(spec, make_console())
         return ExitCode.OK
     import difflib
-    close = difflib.get_close_matches(name, [*catalog(), *checks], n=3)
+    close = difflib.get_close_matches(name, [*catalog(), *registry.by_id(), *registry.aliases], n=3)
     hint = (f" Did you mean: {', '.join(close)}?" if close else
             " `canvas-doctor list` shows every check id; the README's fix catalog every fix id.")
     print(f"canvas-doctor: {name!r} is neither a fix id nor a check id.{hint}", file=sys.stderr)

@@ -4,7 +4,8 @@
 2. Plan a change for every finding whose fix is mechanical (:mod:`.edits.planner`); list the rest
    as "not automatic".
 3. Work out each file's new text (:mod:`.edits.document`: only the edited lines change, proven
-   by parsing the result again) and show one unified diff per file, secrets masked.
+   by parsing the result again) and show one unified diff per file, secrets masked by the run's
+   redactor (the run context's, as for `run`: canvas_doctor.redact is the one place).
 4. Ask "Apply these changes? [y/N]" (not with --yes; never without a terminal; --dry-run stops
    before), write each file atomically, run the checks again and say what is fixed.
 
@@ -14,7 +15,6 @@ are pending (--dry-run, declined, no terminal to ask on) or failures remain; 2 f
 """
 from __future__ import annotations
 
-import re
 import shlex
 import sys
 from dataclasses import dataclass
@@ -22,25 +22,24 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .models import ExitCode, Result, Status
-from .redact import Redactor, is_secret_name, mask
+from .redact import Redactor
 
 if TYPE_CHECKING:
     from .edits.document import Change, FileEdit
     from .edits.planner import Plan
+    from .run_context import RunContext
     from .stack.model import Stack
 
 FIX_COMMAND = "canvas-doctor fix --yes --project {project}"
-_ASSIGNMENT = re.compile(r"^(?P<head>[-+ ]\s*(?:-\s+)?[\"']?)(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?P<sep>=|:\s*)"
-                         r"(?P<value>[^#\s\"']+)")
-_NOT_LITERAL = ("$", "os.environ/", "!", "{", "[")
 
 
 @dataclass
 class Diagnosis:
-    """One offline config run: the stack and its (unredacted) results."""
+    """One offline config run: the stack, its (unredacted) results and its run context (the secrets)."""
 
     stack: Stack
     results: list[Result]
+    context: RunContext
 
     def problems(self) -> list[Result]:
         return [r for r in self.results if r.status in (Status.WARN, Status.FAIL, Status.ERROR)]
@@ -59,26 +58,10 @@ def diagnose(project: Path) -> Diagnosis:
 
     settings = Settings(project=project, offline=True, only=("config",))
     stack = discover_guarded(project)
-    results = Runner(load_registry(), settings, stack).run().results
+    runner = Runner(load_registry(), settings, stack)
+    results = runner.run().results
     carry_discovery_error(results, stack)
-    return Diagnosis(stack, results)
-
-
-def _redactor(stack: Stack) -> Redactor:
-    """Every secret the stack knows; a reference to one (os.environ/NAME) is not a secret itself."""
-    from .secret_sources import redactor_for
-    return redactor_for(stack)
-
-
-def mask_line(line: str, redactor: Redactor) -> str:
-    """A diff line with registered secrets masked, and any literal value of a secret-named variable."""
-    line = redactor.text(line)
-    m = _ASSIGNMENT.match(line)
-    if m and is_secret_name(m.group("name")):
-        value = m.group("value")
-        if not value.startswith(_NOT_LITERAL) and "…" not in value and value.lower() not in ("true", "false", "null"):
-            line = line[: m.start("value")] + mask(value) + line[m.end("value"):]
-    return line
+    return Diagnosis(stack, results, runner.context)
 
 
 def _finding_key(r: Result) -> tuple:
@@ -105,7 +88,7 @@ class Screen:
         for line in text.splitlines():
             style = ("bold" if line.startswith(("---", "+++")) else "cyan" if line.startswith("@@")
                      else "green" if line.startswith("+") else "red" if line.startswith("-") else "")
-            self.console.print(Text(mask_line(line, self.redactor), style=style))
+            self.console.print(Text(self.redactor.diff_line(line), style=style))
 
 
 def _group(planned: list) -> dict[str, list[Change]]:
@@ -217,7 +200,7 @@ def run_fix(project: Path, *, yes: bool, dry_run: bool) -> ExitCode:
 
     before = diagnose(project)
     stack = before.stack
-    screen = Screen(_redactor(stack))
+    screen = Screen(before.context.redactor)
     plan = make_plan(stack, before.results)
     edits = [edit_file(_path(stack, display), display, changes) for display, changes in _group(plan.planned).items()]
     refused = [item for e in edits for item in e.refused]

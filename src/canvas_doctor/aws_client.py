@@ -28,6 +28,7 @@ from . import __version__
 from .clients import Inputs, provides
 from .facts import image_model
 from .models import Location
+from .run_context import RunContext
 from .settings import Settings
 from .stack.model import Deployment, Proxy, Stack
 from .stack.queries import deployment_region, wanted_image_model
@@ -374,6 +375,7 @@ class Aws:
     settings: Settings
     stack: Stack
     environ: Mapping[str, str] = field(default_factory=lambda: os.environ)
+    context: RunContext | None = None   # where the resolved credentials are registered as secrets
     _lock: threading.RLock = field(default_factory=threading.RLock)          # session, clients, region
     _cred_lock: threading.Lock = field(default_factory=threading.Lock)       # the credential lookup
     _session: Any = None
@@ -590,7 +592,8 @@ class Aws:
             return CredentialReport(None, bearer, self.profile, None, searched)
         frozen = creds.get_frozen_credentials()  # SSO and assume-role fetch now: an expired session fails here
         # The doctor's own credentials: masked wherever an answer or an error quotes them.
-        self.stack.secrets.update(v for v in (frozen.secret_key, frozen.token) if v)
+        if self.context is not None:
+            self.context.add_secrets((frozen.secret_key, frozen.token))
         return CredentialReport(creds.method, bearer, self.profile, None, searched)
 
     def close(self) -> None:
@@ -609,7 +612,7 @@ class Aws:
 @provides("aws")
 def _aws(inputs: Inputs) -> Aws:
     # Cheap on purpose: the factory runs under the Inputs lock; boto3 loads on first use.
-    return Aws(inputs.settings, inputs.stack)
+    return Aws(inputs.settings, inputs.stack, context=inputs.context)
 
 
 # ---------------------------------------------------------------- what a Bedrock error means
@@ -657,7 +660,7 @@ def classify(err: AwsCallError, *, model_id: str | None = None, today: Any = Non
         return BedrockFault(fix, summary, err)
     from .litellm_errors import diagnose
 
-    d = diagnose(err.status, f"BedrockException - {err.code}: {err.message}", model_id=model_id, today=today)
+    d = diagnose(err.status, f"{err.code}: {err.message}", model_id=model_id, today=today, from_bedrock=True)
     if d.side == "proxy" and d.fix != "aws-credentials-missing":
         return BedrockFault("bedrock-service-error", f"Bedrock answered {err.code or err.status}", err)
     return BedrockFault(d.fix, d.summary, err)

@@ -79,6 +79,9 @@ def run(
     wait: float = typer.Option(0.0, "--wait", envvar=ENV + "WAIT", min=0,
                                help="Pre-flight: retry the service probes for up to SECONDS."),
     json_out: bool = typer.Option(False, "--json", envvar=ENV + "JSON", help="Print the JSON report only."),
+    report_format: Optional[str] = typer.Option(None, "--format", envvar=ENV + "FORMAT", metavar="FORMAT",
+                                                help="The report on stdout: human (default), json, junit, or "
+                                                     "a format a reporter plugin adds."),
     junit: Optional[Path] = typer.Option(None, "--junit", envvar=ENV + "JUNIT", dir_okay=False,
                                          help="Also write a JUnit XML report."),
     save_image: Optional[Path] = typer.Option(None, "--save-image", envvar=ENV + "SAVE_IMAGE", dir_okay=False,
@@ -116,7 +119,7 @@ def run(
         read_timeout=timeout, connect_timeout=min(2.0, timeout),
     )
     try:
-        code = execute(settings, json_out=json_out, junit=junit)
+        code = execute(settings, json_out=json_out, junit=junit, report_format=report_format)
     except UsageProblem as problem:
         raise _usage_error(ctx, problem) from None
     raise typer.Exit(int(code))

@@ -1,36 +1,59 @@
 """Inputs a check can ask for by parameter name; each is built once, lazily, on first use.
 
-Checks never build their own clients: the runner injects what their signature names. Heavy
-libraries (boto3, docker) are imported only inside the factory that needs them.
+Checks never build their own clients: the runner injects what their signature names. Besides
+`settings`, `stack` and `results`, every input is an entry of the `canvas_doctor.inputs` group
+(name -> factory; the built-in http, litellm, docker and aws are declared in pyproject.toml), so
+the registry knows every name when a plugin loads, and a factory's module (boto3, docker) is
+imported only when a check asks for that input.
 """
 from __future__ import annotations
 
 import threading
 from typing import Any, Callable
 
+from . import plugins
+from .run_context import RunContext
 from .settings import Settings
 from .stack.model import Stack
 
 Factory = Callable[["Inputs"], Any]
+BUILTIN = ("settings", "stack", "results", "context")
 
-# name -> factory; later modules add theirs with `provides`.
+# name -> factory, as loaded from the entry points (or registered in-process with `provides`).
 FACTORIES: dict[str, Factory] = {}
 
 
 def provides(name: str) -> Callable[[Factory], Factory]:
-    """Register a factory for an injectable input (used by client modules, not by checks)."""
+    """Register a factory in-process (kept for older code; inputs are declared as entry points)."""
     def register(factory: Factory) -> Factory:
         FACTORIES[name] = factory
         return factory
     return register
 
 
-class Inputs:
-    """The injectable values of one run: settings, stack, results so far, and lazy clients."""
+def input_names() -> tuple[str, ...]:
+    """Every parameter name a check may have: the run's own values and the inputs group."""
+    return tuple(dict.fromkeys((*BUILTIN, *plugins.names(plugins.INPUTS), *FACTORIES)))
 
-    def __init__(self, settings: Settings, stack: Stack):
+
+def factory_for(name: str) -> Factory | None:
+    """The factory of an input, its entry point loaded on first use."""
+    if name not in FACTORIES:
+        ep = plugins.find(plugins.INPUTS, name)
+        if ep is None:
+            return None
+        FACTORIES[name] = ep.load()
+    return FACTORIES[name]
+
+
+class Inputs:
+    """The injectable values of one run: settings, stack, results so far, the run context (where a
+    secret learned at run time is registered), and lazy clients."""
+
+    def __init__(self, settings: Settings, stack: Stack, context: RunContext | None = None):
         self.settings = settings
         self.stack = stack
+        self.context = context if context is not None else RunContext.for_run(stack, settings)
         self.results: dict[str, list[Any]] = {}
         self._built: dict[str, Any] = {}
         self._lock = threading.RLock()  # a factory may ask for another input
@@ -43,13 +66,12 @@ class Inputs:
             return self.stack
         if name == "results":
             return self.results
+        if name == "context":
+            return self.context
         with self._lock:
             if name in self._built:
                 return self._built[name]
-            factory = FACTORIES.get(name)
-            if factory is None:
-                _load_client_modules()
-                factory = FACTORIES.get(name)
+            factory = factory_for(name)
             if factory is None:
                 raise LookupError(f"no input named {name!r} can be injected")
             value = factory(self)
@@ -65,14 +87,3 @@ class Inputs:
                 close()
             except Exception:  # closing must never break a report
                 pass
-
-
-# Modules that register client factories; imported only when a check asks for a client.
-CLIENT_MODULES: list[str] = ["canvas_doctor.http", "canvas_doctor.litellm_client", "canvas_doctor.docker_client",
-                             "canvas_doctor.aws_client", "canvas_doctor.aws_stack.reader"]
-
-
-def _load_client_modules() -> None:
-    import importlib
-    for module in CLIENT_MODULES:
-        importlib.import_module(module)

@@ -14,7 +14,8 @@ import os
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from .clients import Inputs, provides
+from .clients import Inputs
+from .run_context import RunContext
 
 PROBE_TIMEOUT = 1.0        # seconds for the first request: the engine answers at once or not at all
 DEFAULT_SOCKET = "unix:///var/run/docker.sock"
@@ -30,6 +31,7 @@ class Engine:
     error: str | None = None
     server_version: str | None = None
     api_version: str | None = None
+    context: RunContext | None = None   # the run's: a container's own secrets are registered there
 
     @property
     def available(self) -> bool:
@@ -112,7 +114,8 @@ def connect(environ: Mapping[str, str] | None = None, *, probe_timeout: float = 
     return engine
 
 
-@provides("docker")
-def _docker(inputs: Inputs) -> Engine:
-    return connect(os.environ, probe_timeout=min(PROBE_TIMEOUT, inputs.settings.connect_timeout),
-                   timeout=inputs.settings.read_timeout)
+def docker_input(inputs: Inputs) -> Engine:
+    engine = connect(os.environ, probe_timeout=min(PROBE_TIMEOUT, inputs.settings.connect_timeout),
+                     timeout=inputs.settings.read_timeout)
+    engine.context = inputs.context
+    return engine

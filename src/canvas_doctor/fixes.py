@@ -1,29 +1,50 @@
-"""The fix catalog (fixes.yaml): fix id -> title, cause, steps, snippet, guide section.
+"""Fixes: the declaration a rule writes (:class:`Fix`) and how one finding's fix text is rendered.
+
+A rule module declares its fixes at its top, next to the checks that give them:
+
+    OPENWEBUI_IMAGE_MODEL_UNSET = Fix(
+        id="openwebui-image-model-unset",
+        title="Tell Open WebUI which model generates images",
+        steps=("Add IMAGE_GENERATION_MODEL={model} to the {service} environment in {file}", "{recreate}"),
+        params=("model", "file"),
+        variants={"cloudformation": Variant(snippet="- Name: IMAGE_GENERATION_MODEL\\n  Value: \\"{model}\\"\\n")},
+        edit="canvas_doctor.edits.planner:plan_image_model",
+    )
 
 A fix is written in the language of the file it changes and with the deployment's own values:
-- `variants` of an entry override its fields for one `lang` (the language of the file the finding
-  points at: compose, cloudformation, litellm, env; see canvas_doctor.advice);
-- `_phrases` are per-runtime fragments (`runs`: compose, ecs, other) that any text names as a
-  placeholder, e.g. `{restart_proxy}`: "docker compose restart litellm" or an ECS redeploy;
-- any text may be a list of alternatives: the first whose placeholders all have a value is used,
-  so a text never needs a value the finding does not have. If even the last one lacks a value,
-  a plain noun from FALLBACK stands in: no `{name}` is ever rendered.
+- `variants` override fields for one `lang` (the language of the file the finding points at:
+  compose, cloudformation, litellm, env; see canvas_doctor.advice);
+- the shared phrases (canvas_doctor.fix_phrases) are per-runtime fragments that any text names as
+  a placeholder, e.g. `{restart_proxy}`: "docker compose restart litellm" or an ECS redeploy;
+- any text may be a :class:`OneOf` of alternatives: the first whose placeholders all have a value is
+  used, so a text never needs a value the finding does not have. If even the last one lacks a
+  value, a plain noun from FALLBACK stands in: no `{name}` is ever rendered.
+
+A text names only the fix's declared `params`, the values the runner derives from where the finding
+is (DERIVED) and the phrases; the last alternative of a text names only values with a FALLBACK. A
+declaration that breaks either rule raises when its module is imported, so a plugin with a typo is
+a load error, never a fix rendered wrong on the day it is first given.
+
+The catalog (fix id -> declaration) is built from the loaded rules: :func:`catalog`.
 """
 from __future__ import annotations
 
+import re
 import string
-import threading
-from functools import lru_cache
-from importlib import resources
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Union
 
-import yaml
-
-from .models import Fix
+from .models import RenderedFix
 
 _FMT = string.Formatter()
 TEXT_FIELDS = ("title", "cause", "steps", "snippet")
+LANGS = ("compose", "cloudformation", "litellm", "env")
 RUNS_OF_LANG = {"compose": "compose", "env": "compose", "cloudformation": "ecs"}
+FIX_ID = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+EDIT_REF = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
+
+# What the runner adds to a finding's own params, from where the finding is (canvas_doctor.advice).
+DERIVED = frozenset({"lang", "runs", "template", "port", "region", "nova_region", "service"})
 
 # The last resort for a value no finding gave and no alternative avoids: a plain noun phrase.
 FALLBACK = {
@@ -49,28 +70,82 @@ FALLBACK = {
 }
 
 
-_LOAD_LOCK = threading.Lock()  # checks finish in parallel threads: parse the catalog once, not once each
-_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_loaded: list[dict[str, Any]] = []
+class OneOf:
+    """Alternatives of one text: the first whose placeholders all have a value is used.
+
+    `None` as an alternative means "no text" (a snippet left out when its values are missing)."""
+
+    __slots__ = ("texts",)
+
+    def __init__(self, *texts: str | None) -> None:
+        if not texts or not all(t is None or isinstance(t, str) for t in texts):
+            raise TypeError(f"OneOf takes texts (or None), not {texts!r}")
+        self.texts: tuple[str | None, ...] = texts
+
+    def __repr__(self) -> str:
+        return f"OneOf{self.texts!r}"
 
 
-def _document() -> dict[str, Any]:
-    with _LOAD_LOCK:
-        if not _loaded:
-            text = resources.files("canvas_doctor").joinpath("fixes.yaml").read_text(encoding="utf-8")
-            _loaded.append(yaml.load(text, Loader=_SafeLoader))  # a safe loader, C or pure Python
-        return _loaded[0]
+Text = Union[str, OneOf, None]
 
 
-@lru_cache(maxsize=1)
-def catalog() -> dict[str, dict[str, Any]]:
-    """Every fix id and its entry, loaded once from the package (reserved `_` keys left out)."""
-    return {k: v for k, v in _document().items() if not k.startswith("_")}
+@dataclass(frozen=True, eq=False)
+class Variant:
+    """The fields a fix writes differently for a finding in one language of file (None: as the base)."""
+
+    cause: Text = None
+    steps: tuple[Text, ...] | None = None
+    snippet: Text = None
+
+    def fields(self) -> dict[str, Any]:
+        return {k: v for k, v in (("cause", self.cause), ("steps", self.steps), ("snippet", self.snippet))
+                if v is not None}
 
 
-def phrases() -> dict[str, dict[str, Any]]:
+@dataclass(frozen=True, eq=False)
+class Fix:
+    """A fix a rule can give: id, texts, the params its texts name, and its automatic edit if any.
+
+    `edit` names the planner `canvas-doctor fix` applies ("module:function", imported only by `fix`)."""
+
+    id: str
+    title: Text
+    steps: tuple[Text, ...] = ()
+    cause: Text = None
+    snippet: Text = None
+    guide_section: str | None = None
+    params: tuple[str, ...] = ()
+    variants: Mapping[str, Variant] = field(default_factory=dict)
+    edit: str | None = None
+
+    def __post_init__(self) -> None:
+        problem = _problem(self)
+        if problem:
+            raise ValueError(f"fix {self.id!r}: {problem}")
+
+    def fields(self, lang: str | None = None) -> dict[str, Any]:
+        """The texts for a finding in a file of `lang`: the base, overridden by that variant."""
+        base = {"title": self.title, "cause": self.cause, "steps": self.steps, "snippet": self.snippet,
+                "guide_section": self.guide_section}
+        variant = self.variants.get(lang) if lang else None
+        return {**base, **(variant.fields() if variant else {})}
+
+    def planner(self):
+        """The planner function `edit` names (imports its module), or None."""
+        if not self.edit:
+            return None
+        import importlib
+        module, name = self.edit.split(":")
+        return getattr(importlib.import_module(module), name)
+
+    def __repr__(self) -> str:
+        return f"Fix({self.id!r})"
+
+
+def phrases() -> dict[str, dict[str, Text]]:
     """The shared per-runtime fragments: phrase name -> {runs: text or alternatives}."""
-    return _document().get("_phrases") or {}
+    from .fix_phrases import PHRASES  # it is written with OneOf: imported once this module is
+    return PHRASES
 
 
 def _names(text: str) -> set[str]:
@@ -80,13 +155,89 @@ def _names(text: str) -> set[str]:
         return set()
 
 
-def _alternatives(text: str | list[str | None] | None) -> list[str | None]:
+def _alternatives(text: Text | list) -> list[str | None]:
     """A text as its list of alternatives (None in a list: nothing, e.g. no snippet)."""
     if text is None:
         return []
-    return [text] if isinstance(text, str) else [t for t in text if t is None or isinstance(t, str)]
+    if isinstance(text, str):
+        return [text]
+    items = text.texts if isinstance(text, OneOf) else text
+    return [t for t in items if t is None or isinstance(t, str)]
 
 
+def _texts(entry: Mapping[str, Any]) -> list[str]:
+    out: list[str] = []
+    for f in TEXT_FIELDS:
+        value = entry.get(f)
+        items = value if f == "steps" else [value]
+        for item in items or ():
+            out += [t for t in _alternatives(item) if t is not None]
+    return out
+
+
+def _last_alternatives(entry: Mapping[str, Any]) -> list[str]:
+    lasts = []
+    for f in TEXT_FIELDS:
+        value = entry.get(f)
+        for item in (value if f == "steps" else [value]) or ():
+            alts = _alternatives(item)
+            if alts and alts[-1] is not None:
+                lasts.append(alts[-1])
+    return lasts
+
+
+def _phrase_names(names: set[str]) -> set[str]:
+    """The placeholders of the phrases among `names`."""
+    return {n for name in names & phrases().keys() for by_runs in phrases()[name].values()
+            for t in _alternatives(by_runs) if t for n in _names(t)}
+
+
+def _problem(fix: Fix) -> str | None:
+    """Why this declaration is wrong, or None."""
+    if not isinstance(fix.id, str) or not FIX_ID.match(fix.id):
+        return "a fix id is lower-case words joined by '-'"
+    if isinstance(fix.steps, str) or not isinstance(fix.steps, (tuple, list)):
+        return "steps must be a tuple of texts, not one string"
+    if isinstance(fix.params, str):
+        return f"params must be a tuple of names, not the string {fix.params!r}"
+    unknown_langs = set(fix.variants) - set(LANGS)
+    if unknown_langs:
+        return f"variants for unknown languages {sorted(unknown_langs)}; any of {', '.join(LANGS)}"
+    if fix.edit is not None and not EDIT_REF.match(fix.edit):
+        return f"edit must name a planner as 'module:function', not {fix.edit!r}"
+    parts = [fix.fields(None)] + [v.fields() for v in fix.variants.values()]
+    named = {n for part in parts for t in _texts(part) for n in _names(t)}
+    named |= _phrase_names(named)
+    undeclared = named - set(fix.params) - DERIVED - phrases().keys()
+    if undeclared:
+        return (f"its texts name {sorted(undeclared)}, which are not in its params "
+                f"({', '.join(fix.params) or 'none'}) nor derived by the runner ({', '.join(sorted(DERIVED))})")
+    for part in parts:
+        for last in _last_alternatives(part):
+            missing = _names(last) - FALLBACK.keys() - phrases().keys()
+            if missing:
+                return (f"the text {last!r} is its last alternative but needs {sorted(missing)}, "
+                        f"which have no fallback: add an alternative written without them")
+    return None
+
+
+# -- the catalog: built from the loaded rules ---------------------------------------------------
+def catalog() -> dict[str, Fix]:
+    """Every fix id of the installed rules (built-in and plugins) and its declaration."""
+    from .registry import default_registry
+    return default_registry().fixes
+
+
+def lookup(fix: str | Fix) -> Fix:
+    if isinstance(fix, Fix):
+        return fix
+    found = catalog().get(fix)
+    if found is None:
+        raise KeyError(f"unknown fix id {fix!r}")
+    return found
+
+
+# -- rendering one finding's fix ------------------------------------------------------------------
 def _format(text: str, values: dict[str, Any]) -> str:
     filled = {**{n: FALLBACK.get(n, n.replace("_", " ")) for n in _names(text)}, **values}
     try:
@@ -95,21 +246,13 @@ def _format(text: str, values: dict[str, Any]) -> str:
         return text.replace("{", "(").replace("}", ")")
 
 
-def _choose(text: str | list[str | None] | None, values: dict[str, Any]) -> str | None:
+def _choose(text: Text | list, values: dict[str, Any]) -> str | None:
     """The first alternative whose placeholders all have a value, filled; else the last, with FALLBACK."""
     alts = _alternatives(text)
     for alt in alts:
         if alt is None or _names(alt) <= values.keys():
             return None if alt is None else _format(alt, values)
     return _format(alts[-1], values) if alts and alts[-1] is not None else None
-
-
-def _entry(fix_id: str, lang: str | None) -> dict[str, Any]:
-    entry = catalog().get(fix_id)
-    if entry is None:
-        raise KeyError(f"unknown fix id {fix_id!r}")
-    variant = (entry.get("variants") or {}).get(lang) if lang else None
-    return {**entry, **(variant or {})}
 
 
 def _phrase_values(used: set[str], values: dict[str, Any], runs: str | None) -> dict[str, str]:
@@ -122,26 +265,17 @@ def _phrase_values(used: set[str], values: dict[str, Any], runs: str | None) -> 
     return out
 
 
-def _texts(entry: dict[str, Any]) -> list[str]:
-    out: list[str] = []
-    for f in TEXT_FIELDS:
-        value = entry.get(f)
-        items = value if f == "steps" else [value]
-        for item in items or ():
-            out += [t for t in _alternatives(item) if t is not None]
-    return out
-
-
-def render(fix_id: str, params: dict[str, Any] | None = None) -> Fix:
-    """The fix `fix_id` for one finding: the variant of its `lang`, placeholders filled from `params`."""
+def render(fix: str | Fix, params: dict[str, Any] | None = None) -> RenderedFix:
+    """The fix for one finding: the variant of its `lang`, placeholders filled from `params`."""
+    decl = lookup(fix)
     given = {k: v for k, v in (params or {}).items() if v is not None and v != ""}
     lang = given.get("lang")
-    entry = _entry(fix_id, lang)
+    entry = decl.fields(lang)
     used = {n for t in _texts(entry) for n in _names(t)}
     values = {**given, **_phrase_values(used, given, given.get("runs") or RUNS_OF_LANG.get(lang or ""))}
-    return Fix(
-        id=fix_id,
-        title=_choose(entry["title"], values) or fix_id,
+    return RenderedFix(
+        id=decl.id,
+        title=_choose(entry["title"], values) or decl.id,
         steps=tuple(s for s in (_choose(item, values) for item in entry.get("steps") or ()) if s),
         snippet=_choose(entry.get("snippet"), values),
         guide_section=entry.get("guide_section"),
@@ -163,20 +297,17 @@ VARIANT_NAMES = {"compose": "a compose file", "cloudformation": "a CloudFormatio
                  "litellm": "a LiteLLM config", "env": "an env file"}
 
 
-def variants(fix_id: str) -> list[str]:
-    """The langs an entry has its own text for (besides the base text)."""
-    return list((catalog()[fix_id].get("variants") or {}).keys())
+def variants(fix: str | Fix) -> list[str]:
+    """The langs a fix has its own text for (besides the base text)."""
+    return list(lookup(fix).variants.keys())
 
 
-def placeholders(fix_id: str) -> set[str]:
+def placeholders(fix: str | Fix) -> set[str]:
     """The {names} a fix's texts use, in every variant, with those of the phrases they name."""
-    entry = catalog()[fix_id]
-    texts = _texts(entry) + [t for v in (entry.get("variants") or {}).values() for t in _texts(v)]
-    names = {n for t in texts for n in _names(t)}
-    for name in names & phrases().keys():
-        names |= {n for by_runs in phrases()[name].values() for t in _alternatives(by_runs) if t
-                  for n in _names(t)}
-    return names - phrases().keys()
+    decl = lookup(fix)
+    parts = [decl.fields(None)] + [v.fields() for v in decl.variants.values()]
+    names = {n for part in parts for t in _texts(part) for n in _names(t)}
+    return (names | _phrase_names(names)) - phrases().keys()
 
 
 def _lifecycle_example() -> dict[str, Any]:
@@ -188,12 +319,13 @@ def _lifecycle_example() -> dict[str, Any]:
                             file="litellm-config.yaml")
 
 
-def render_generic(fix_id: str, lang: str | None = None) -> Fix:
+def render_generic(fix: str | Fix, lang: str | None = None) -> RenderedFix:
     """The fix as `explain` shows it: placeholders filled with the common case or <name>."""
+    decl = lookup(fix)
     defaults = {**EXPLAIN_DEFAULTS, **EXPLAIN_DEFAULTS_BY_LANG.get(lang or "", {})}
-    if fix_id in ("bedrock-model-end-of-life", "bedrock-model-legacy"):
+    if decl.id in ("bedrock-model-end-of-life", "bedrock-model-legacy"):
         defaults.update(_lifecycle_example())
-    values: dict[str, Any] = {n: defaults.get(n, f"<{n}>") for n in placeholders(fix_id)}
+    values: dict[str, Any] = {n: defaults.get(n, f"<{n}>") for n in placeholders(decl)}
     if lang:
         values["lang"] = lang
-    return render(fix_id, values)
+    return render(decl, values)

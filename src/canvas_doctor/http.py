@@ -17,7 +17,7 @@ import zlib
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from .clients import Inputs, provides
+from .clients import Inputs
 
 MAX_BODY = 4 * 1024 * 1024      # an image answer (b64 PNG) fits; anything bigger is hostile
 MESSAGE_LIMIT = 300             # error texts are cut to a readable length
@@ -407,7 +407,6 @@ class Http:
         self._client.close()
 
 
-@provides("http")
-def _http(inputs: Inputs) -> Http:
+def http_input(inputs: Inputs) -> Http:
     s = inputs.settings
     return Http(connect_timeout=s.connect_timeout, read_timeout=s.read_timeout)

@@ -23,7 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Callable, TypeVar
 
-from .clients import Inputs, provides
+from .clients import Inputs
 from .http import Answer, Http, ProbeError
 from .models import Location
 from .settings import Settings
@@ -158,8 +158,7 @@ class LiteLLM:
         self.http.close()
 
 
-@provides("litellm")
-def _litellm(inputs: Inputs) -> LiteLLM:
+def litellm_input(inputs: Inputs) -> LiteLLM:
     # Its own Http: Inputs builds inputs under a lock, so a factory cannot ask for another input.
     s = inputs.settings
     return LiteLLM(Http(connect_timeout=s.connect_timeout, read_timeout=s.read_timeout),

@@ -69,13 +69,16 @@ def _has(text: str, *needles: str) -> bool:
 
 
 def diagnose(status: int, message: str, content_type: str = "application/json", *,
-             model_id: str | None = None, today: date | None = None) -> Diagnosis:
+             model_id: str | None = None, today: date | None = None, from_bedrock: bool = False) -> Diagnosis:
     """Map an error answer of POST /v1/images/generations (or another LLM route) to a fix.
 
+    `from_bedrock`: the message is Bedrock's own answer (a direct call: aws_client.classify), not the
+    proxy's; else the proxy's "BedrockException" says whether Bedrock answered.
     With the model id called and the day of the run, "The provided model identifier is invalid."
     for a model past its published end of life is that end of life, not a wrong region."""
     detail = upstream_text(message) if message else f"HTTP {status}"
     m = message or ""
+    names_bedrock = from_bedrock or "BedrockException" in m
 
     def proxy(fix: str, summary: str) -> Diagnosis:
         return Diagnosis("proxy", fix, summary, detail)
@@ -89,7 +92,7 @@ def diagnose(status: int, message: str, content_type: str = "application/json", 
     if _has(m, "No connected db"):
         return proxy("openwebui-api-key-mismatch",
                      "the proxy refused the key (not its master key; it has no database for other keys)")
-    if "BedrockException" not in m and (status == 401 or _has(m, "Authentication Error")):
+    if not names_bedrock and (status == 401 or _has(m, "Authentication Error")):
         return proxy("openwebui-api-key-mismatch", "the proxy refused the request: no key or a key it does not accept")
     if status == 500 and content_type.startswith("text/plain") and _has(m, "Internal Server Error") \
             and len(m) < 100:
@@ -111,7 +114,7 @@ def diagnose(status: int, message: str, content_type: str = "application/json", 
                      "the proxy parked the model after recent failures (cooldown); its log names the first error")
 
     # -- Bedrock answered (or could not be reached) ----------------------------------------
-    via_bedrock = "bedrockexception" in m.lower()
+    via_bedrock = from_bedrock or "bedrockexception" in m.lower()
     if _has(m, "extraneous key [stream]"):
         return bedrock("litellm-stream-key-rejected",
                        "Bedrock rejects the `stream` key that LiteLLM copied into imageGenerationConfig")

@@ -48,8 +48,8 @@ class Location:
 
 
 @dataclass(frozen=True)
-class Fix:
-    """A remediation, rendered from the fix catalog for one result."""
+class RenderedFix:
+    """A remediation as one result shows it: a rule's Fix rendered with the finding's values."""
 
     id: str
     title: str
@@ -68,6 +68,9 @@ class Fix:
         }
 
 
+Fix = RenderedFix  # the name until issue 11; a rule declares its fixes with canvas_doctor.fixes.Fix
+
+
 @dataclass
 class Result:
     """One finding of one check. Checks build these with the helpers in `canvas_doctor.api`."""
@@ -83,7 +86,7 @@ class Result:
     area: str = ""
     title: str = ""
     duration_ms: int = 0
-    fix: Fix | None = None
+    fix: RenderedFix | None = None
     detail: str | None = None  # traceback of a check error, shown with --verbose
     group: str | None = None   # the sub-folder project (or -f file) it belongs to, when a run covers several
 
@@ -119,8 +122,15 @@ class CheckSpec:
     timeout: float = 10.0
     retry_on_wait: bool = False  # a free probe that --wait may repeat until it passes
     image_path: bool = False     # skipped where the stack draws no pictures through LiteLLM (see stack/intent.py)
+    opt_in: bool = False         # runs only when --only names its exact id (a paid probe that bills when all is well)
     fixes: tuple[str, ...] = ()  # the fix ids its warn/fail results may carry (validated at load)
-    source: str = ""  # entry point that provided it
+    source: str = ""  # the module (or entry point) that provided it
+    fix_decls: tuple[Any, ...] = ()  # the canvas_doctor.fixes.Fix of each id in `fixes` (resolved at load)
+    aliases: tuple[str, ...] = ()   # ids it had before a rename: --only/--skip/explain accept them
+
+    def fix_decl(self, fix_id: str | None) -> Any:
+        """The declaration of one of its fix ids, or None (an undeclared id: the catalog decides)."""
+        return next((f for f in self.fix_decls if f.id == fix_id), None)
 
     @property
     def doc(self) -> str:

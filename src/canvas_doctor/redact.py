@@ -16,6 +16,10 @@ _SECRET_NAME = re.compile(r"(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|DATABAS
 _NOT_SECRET_NAMES = re.compile(r"^(ENABLE_|.*_ENABLED$|.*_KEY_PREFIX$|.*KEY_NAME$|.*_HEADER$)", re.IGNORECASE)
 # A value that is itself a variable's name (`OPENAI_API_KEY_ENV: OPENAI_API_KEY`) names a secret, it is not one.
 _VARIABLE_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
+# `+  KEY=value`, `-      api_key: value` in a diff: a name, then its literal value (not a reference).
+_ASSIGNMENT = re.compile(r"^(?P<head>[-+ ]\s*(?:-\s+)?[\"']?)(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?P<sep>=|:\s*)"
+                         r"(?P<value>[^#\s\"']+)")
+_NOT_LITERAL = ("$", "os.environ/", "!", "{", "[")
 _HARMLESS = {"true", "false", "none", "null", "yes", "no", "on", "off", "0", "1", ""}
 
 # Shapes that are secrets wherever they appear, registered or not.
@@ -178,6 +182,17 @@ class Redactor:
         if isinstance(obj, (tuple, set, frozenset)):
             return [self.value(v) for v in obj] if isinstance(obj, (set, frozenset)) else tuple(self.value(v) for v in obj)
         return self.text(str(obj))  # a Path, a datetime, bytes: shown as text, masked like text
+
+    def diff_line(self, line: str) -> str:
+        """A line of a unified diff (`canvas-doctor fix`): registered secrets masked, and the literal value
+        of a secret-named variable or key too, registered or not (a key typed into a file)."""
+        line = self.text(line)
+        m = _ASSIGNMENT.match(line)
+        if m and is_secret_name(m.group("name")):
+            value = m.group("value")
+            if not value.startswith(_NOT_LITERAL) and "…" not in value and value.lower() not in ("true", "false", "null"):
+                line = line[: m.start("value")] + mask(value) + line[m.end("value"):]
+        return line
 
     def fix(self, fix: Fix | None) -> Fix | None:
         if fix is None:

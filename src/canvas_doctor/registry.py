@@ -1,28 +1,40 @@
-"""Finds checks through the `canvas_doctor.checks` entry-point group.
+"""Finds the rules through the `canvas_doctor.checks` entry-point group and validates them at load.
 
-Built-in checks are registered in pyproject.toml exactly like a third-party plugin would be. An
-entry point names a module (or a single function); every function in it marked by ``@check`` is
-a check. A plugin that fails to load becomes a :class:`LoadError`, reported as an ``error``
-result by the runner, never a crash. So does a plugin whose checks declare a fix id that the fix
-catalog lacks: a typo is caught when the plugin loads, not on the day the check first fails.
+An entry point names a module of rules, a package (every module in it is loaded with pkgutil:
+the built-in rules are the one entry `builtin = canvas_doctor.checks`, so a new rule is a new
+file in src/canvas_doctor/checks/), or a single `@check` function. Every function marked by
+``@check`` is a check; every :class:`~canvas_doctor.fixes.Fix` a module declares (at its top, or
+in a check's `fixes=`) joins the fix catalog.
+
+A module that fails to load becomes a :class:`LoadError`, reported as an ``error`` result by the
+runner, never a crash. So does a module whose checks name a fix id no loaded rule declares, or
+ask for an input (a parameter) that neither the run nor the `canvas_doctor.inputs` group
+provides: a typo is caught when the plugin loads, not on the day the check first runs.
 """
 from __future__ import annotations
 
+import difflib
 import importlib
+import inspect
+import pkgutil
 import traceback
-from dataclasses import dataclass
-from importlib.metadata import EntryPoint, entry_points
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from importlib.metadata import EntryPoint
 from types import ModuleType
 
+from . import plugins
 from .api import CHECK_ATTR
+from .fixes import Fix
 from .models import AREAS, CheckSpec
 
-GROUP = "canvas_doctor.checks"
+GROUP = plugins.CHECKS
+BUILTIN = "canvas_doctor.checks"
 
 
 @dataclass(frozen=True)
 class LoadError:
-    """A plugin entry point that could not be loaded."""
+    """A plugin entry point (or one module of a package) that could not be loaded."""
 
     name: str
     value: str
@@ -34,69 +46,163 @@ class LoadError:
 class Registry:
     checks: tuple[CheckSpec, ...]
     errors: tuple[LoadError, ...]
+    fixes: dict[str, Fix] = field(default_factory=dict)  # the catalog: fix id -> declaration, in rule order
+    aliases: dict[str, str] = field(default_factory=dict)  # a check's former id -> its id
 
     def by_id(self) -> dict[str, CheckSpec]:
         return {c.id: c for c in self.checks}
 
+    def resolve(self, check_id: str) -> tuple[CheckSpec | None, str | None]:
+        """The check an id (or a former id) names, and its former id when it was renamed."""
+        checks = self.by_id()
+        if check_id in checks:
+            return checks[check_id], None
+        if check_id in self.aliases:
+            return checks[self.aliases[check_id]], check_id
+        return None, None
 
-def _specs_in(obj: object, source: str) -> list[CheckSpec]:
+
+@dataclass
+class _Loaded:
+    """What one module (or function) declares."""
+
+    name: str
+    value: str
+    specs: list[CheckSpec]
+    fixes: list[Fix]
+
+
+def _specs_in(obj: object, source: str) -> tuple[list[CheckSpec], list[Fix]]:
     if isinstance(obj, ModuleType):
-        found = [getattr(v, CHECK_ATTR) for v in vars(obj).values() if hasattr(v, CHECK_ATTR)]
+        values = list(vars(obj).values())
+        marks = [getattr(v, CHECK_ATTR) for v in values if hasattr(v, CHECK_ATTR)]
+        fixes = [v for v in values if isinstance(v, Fix)]
     elif hasattr(obj, CHECK_ATTR):
-        found = [getattr(obj, CHECK_ATTR)]
+        marks, fixes = [getattr(obj, CHECK_ATTR)], []
     else:
         raise TypeError(f"{source} is neither a module of checks nor a @check function")
-    from dataclasses import replace
-    return [replace(s, source=source) for s in found]
+    found = [s for m in marks for s in (m if isinstance(m, tuple) else (m,))]  # a mark may hold several specs
+    specs = [replace(s, source=source) for s in found]
+    fixes += [f for s in specs for f in s.fix_decls]
+    return specs, list({id(f): f for f in fixes}.values())
 
 
-def _load(ep: EntryPoint) -> list[CheckSpec]:
-    obj = ep.load()
-    return _specs_in(obj, ep.value)
+def _modules_of(package: ModuleType) -> list[str]:
+    """Every module of a package, in name order (sub-packages too)."""
+    return sorted(m.name for m in pkgutil.walk_packages(package.__path__, package.__name__ + ".")
+                  if not m.ispkg)
+
+
+def _load_target(name: str, value: str, target: EntryPoint | str, errors: list[LoadError]) -> list[_Loaded]:
+    """The declarations of one entry point: one module, one function, or every module of a package."""
+    try:
+        obj = target.load() if isinstance(target, EntryPoint) else importlib.import_module(target)
+    except Exception as exc:  # a broken plugin must not break the run
+        errors.append(LoadError(name, value, f"{type(exc).__name__}: {exc}", traceback.format_exc()))
+        return []
+    if not (isinstance(obj, ModuleType) and hasattr(obj, "__path__")):
+        try:
+            return [_Loaded(name, value, *_specs_in(obj, value))]
+        except Exception as exc:
+            errors.append(LoadError(name, value, f"{type(exc).__name__}: {exc}", ""))
+            return []
+    out = []
+    for module in _modules_of(obj):  # the built-in package's modules are named by their file
+        label = module.rsplit(".", 1)[-1] if obj.__name__ == "canvas_doctor.checks" else f"{name}.{module}"
+        try:
+            out.append(_Loaded(label, module, *_specs_in(importlib.import_module(module), module)))
+        except Exception as exc:
+            errors.append(LoadError(label, module, f"{type(exc).__name__}: {exc}", traceback.format_exc()))
+    return out
+
+
+def _close(name: str, known) -> str:
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def undeclarable_fixes(specs: list[CheckSpec], known: set[str] | dict) -> str | None:
-    """Why these checks cannot be loaded (a declared fix id the catalog lacks), or None."""
-    import difflib
+    """Why these checks cannot be loaded (a declared fix id no loaded rule declares), or None."""
     problems = []
     for spec in specs:
         for fix_id in spec.fixes:
             if fix_id not in known:
-                close = difflib.get_close_matches(fix_id, list(known), n=1)
-                problems.append(f"check {spec.id!r} declares the unknown fix id {fix_id!r}"
-                                + (f" (did you mean {close[0]!r}?)" if close else ""))
+                problems.append(f"check {spec.id!r} declares the unknown fix id {fix_id!r}" + _close(fix_id, known))
     return "; ".join(problems) or None
 
 
-def load_registry(extra_modules: tuple[str, ...] = ()) -> Registry:
-    """Load every check of the entry-point group (plus modules named explicitly, for tests)."""
-    checks: dict[str, CheckSpec] = {}
-    errors: list[LoadError] = []
-    eps = list(entry_points(group=GROUP))
-    targets: list[tuple[str, str, object]] = [(ep.name, ep.value, ep) for ep in eps]
-    targets += [(m, m, m) for m in extra_modules]
-    from .fixes import catalog
-    known = catalog()
-    for name, value, target in sorted(targets, key=lambda t: t[0]):
+def unknown_inputs(specs: list[CheckSpec], known: tuple[str, ...]) -> str | None:
+    """Why these checks cannot run (a parameter no input provides), or None."""
+    problems = []
+    for spec in specs:
         try:
-            specs = _load(target) if isinstance(target, EntryPoint) else _specs_in(
-                importlib.import_module(str(target)), str(target))
-        except Exception as exc:  # a broken plugin must not break the run
-            errors.append(LoadError(name, value, f"{type(exc).__name__}: {exc}", traceback.format_exc()))
+            params = inspect.signature(spec.func).parameters
+        except (TypeError, ValueError):
             continue
-        problem = undeclarable_fixes(specs, known)
+        for name in params:
+            if name not in known:
+                problems.append(f"check {spec.id!r} asks for the input {name!r}, which nothing provides "
+                                f"(inputs: {', '.join(known)})" + _close(name, known))
+    return "; ".join(problems) or None
+
+
+def _targets(extra_modules: tuple[str, ...]) -> list[tuple[str, str, EntryPoint | str]]:
+    targets: list[tuple[str, str, EntryPoint | str]] = [(ep.name, ep.value, ep) for ep in plugins.group(GROUP)]
+    targets += [(m, m, m) for m in extra_modules]
+    return sorted(targets, key=lambda t: (t[1] != BUILTIN, t[0]))  # the built-in rules first: their ids win
+
+
+def load_registry(extra_modules: tuple[str, ...] = ()) -> Registry:
+    """Every rule of the entry-point group (plus modules named explicitly, for tests)."""
+    if not extra_modules:
+        return default_registry()
+    return _build(_targets(extra_modules))
+
+
+@lru_cache(maxsize=1)
+def default_registry() -> Registry:
+    """The installed rules, loaded once per process (`run`, `list`, `explain` and `fix` share it)."""
+    return _build(_targets(()))
+
+
+def _build(targets: list[tuple[str, str, EntryPoint | str]]) -> Registry:
+    from .clients import input_names
+
+    errors: list[LoadError] = []
+    loaded = [item for name, value, target in targets for item in _load_target(name, value, target, errors)]
+    fixes: dict[str, Fix] = {}
+    for item in loaded:  # every declared Fix, before any string id is resolved against them
+        for fix in item.fixes:
+            other = fixes.setdefault(fix.id, fix)
+            if other is not fix:
+                errors.append(LoadError(item.name, item.value, f"fix id {fix.id!r} is declared twice "
+                                        f"(also by a module loaded before {item.value})", ""))
+                item.specs = []
+                break
+    inputs = input_names()
+    checks: dict[str, CheckSpec] = {}
+    for item in loaded:
+        problem = undeclarable_fixes(item.specs, fixes) or unknown_inputs(item.specs, inputs)
         if problem is not None:
-            errors.append(LoadError(name, value, problem, ""))
+            errors.append(LoadError(item.name, item.value, problem, ""))
             continue
-        for spec in specs:
+        for spec in item.specs:
+            spec = replace(spec, fix_decls=tuple(fixes[f] for f in spec.fixes))
             if spec.id in checks and checks[spec.id].func is not spec.func:
-                errors.append(LoadError(name, value, f"duplicate check id {spec.id!r} "
+                errors.append(LoadError(item.name, item.value, f"duplicate check id {spec.id!r} "
                                         f"(already provided by {checks[spec.id].source})", ""))
                 continue
             checks[spec.id] = spec
+    aliases = {a: c.id for c in checks.values() for a in c.aliases if a not in checks}
     depth = _depths(checks)
     ordered = tuple(sorted(checks.values(), key=lambda s: _order(s, depth.get(s.id, 0))))
-    return Registry(ordered, tuple(errors))
+    return Registry(ordered, tuple(errors), _catalog_order(ordered, fixes), aliases)
+
+
+def _catalog_order(checks: tuple[CheckSpec, ...], fixes: dict[str, Fix]) -> dict[str, Fix]:
+    """The catalog in the order of the rules that give each fix (then the fixes no check names)."""
+    ids = [f for c in checks for f in c.fixes if f in fixes]
+    return {i: fixes[i] for i in dict.fromkeys([*ids, *fixes])}
 
 
 _PREFIX_ORDER = ("config", "compose", "litellm", "openwebui", "cloudformation", "docker", "bedrock", "generate")

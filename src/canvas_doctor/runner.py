@@ -14,12 +14,13 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
-from . import __version__
+from . import __version__, policy
 from .advice import fix_context
 from .clients import Inputs
 from .fixes import render
 from .models import AREAS, CheckSpec, Report, Result, Status
 from .registry import Registry
+from .run_context import RunContext
 from .settings import Settings
 from .stack.model import Stack
 
@@ -77,7 +78,7 @@ def _finish(spec: CheckSpec, results: list[Result], duration_ms: int, stack: Sta
                 if r.location is not None:
                     params.setdefault("file", r.location.file)
                 try:
-                    r.fix = render(r.fix_id, params)
+                    r.fix = render(spec.fix_decl(r.fix_id) or r.fix_id, params)
                 except KeyError:
                     r = Result(Status.ERROR, f"check bug: unknown fix id {r.fix_id!r}: {r.message}",
                                check=spec.id, area=spec.area, title=spec.title, duration_ms=duration_ms)
@@ -91,11 +92,12 @@ class Runner:
     """Runs the selected checks of a registry against one stack."""
 
     def __init__(self, registry: Registry, settings: Settings, stack: Stack,
-                 progress: Callable[[int, int, list[str]], None] | None = None):
+                 progress: Callable[[int, int, list[str]], None] | None = None, context: RunContext | None = None):
         self.registry = registry
         self.settings = settings
         self.stack = stack
-        self.inputs = Inputs(settings, stack)
+        self.inputs = Inputs(settings, stack, context)
+        self.context = self.inputs.context
         self._progress = progress  # (done, total, titles of the checks running now), for a spinner
         self._running: dict[str, str] = {}
         self._counts = [0, 0]
@@ -199,10 +201,11 @@ class Runner:
     def run(self) -> Report:
         t0 = time.perf_counter()
         selected = [s for s in self.registry.checks if self.settings.selects(s)]
+        generating = policy.generation_on(self.settings, selected)
         runs: dict[str, _Run] = {}
         preset: list[Result] = []
         for spec in selected:
-            reason = self.settings.allows(spec)
+            reason = policy.why_not(spec, self.settings, generating)
             run = _Run(spec)
             runs[spec.id] = run
             if reason is not None:

@@ -54,16 +54,13 @@ class Settings:
         return not any(fnmatch.fnmatchcase(k, pat) for pat in self.skip for k in keys)
 
     def explicitly_selected(self, spec: CheckSpec) -> bool:
-        """Named by --only (an opt-in check such as the direct Bedrock generation runs then)."""
+        """Named by --only, by id, area or glob (a rule of the image path applies then; see policy.py
+        for the paid checks, which only their own exact id opts in)."""
         return any(fnmatch.fnmatchcase(k, p) for p in self.only for k in (spec.id, spec.area))
 
-    def allows(self, spec: CheckSpec) -> str | None:
-        """None when the check may run under --offline/--no-live, else why not."""
-        if self.offline and any(n in ("network", "docker", "aws", "paid") for n in spec.needs):
-            return "--offline: files only"
-        if self.no_live and "paid" in spec.needs:
-            return "--no-live: the paid image generation is not run"
-        return None
+    def names(self, check_id: str) -> bool:
+        """Whether --only names this check by its own exact id (not an area, not a glob)."""
+        return check_id in self.only
 
 
 def split_csv(values: list[str] | None) -> tuple[str, ...]:

@@ -1,5 +1,6 @@
 """bedrock.generate through the real CLI: one real InvokeModel on the emulator, Bedrock's errors mapped
-to fix ids, and the rule that it runs only when the generation through LiteLLM failed (or with --only)."""
+to fix ids, and the rule that it runs only when the generation through LiteLLM failed (or when --only names
+its id: the runner's paid policy, where an area or a glob never opts a paid check in)."""
 from __future__ import annotations
 
 import pytest
@@ -15,7 +16,7 @@ NOT_THE_PROXY = "config,litellm,openwebui,docker"   # leaves the areas generate 
 
 def test_a_healthy_bedrock_returns_a_real_png(emu, env, tmp_path):
     saved = tmp_path / "direct.png"
-    run = doctor(emu, env, "--save-image", str(saved), region="us-east-1")
+    run = doctor(emu, env, "--save-image", str(saved), only="bedrock,bedrock.generate", region="us-east-1")
     r = one(run, GEN)
     assert run.code == 0
     assert r["status"] == "pass" and r["message"].startswith("Bedrock works: ")
@@ -126,4 +127,30 @@ def test_no_live_never_pays(emu, env):
     run = doctor(emu, env, "--no-live", region="us-east-1")
     assert one(run, GEN)["status"] == "skip"
     assert one(run, "bedrock.model-access")["status"] == "pass"
+    assert emu.invocations() == []
+
+
+@pytest.mark.parametrize("only", ["bedrock", "bedrock.*", "bedrock*,config", "bedrock.gen*"])
+def test_an_area_or_a_glob_never_fires_the_paid_call(emu, env, only):
+    """`--only bedrock` runs the free Bedrock checks; the InvokeModel needs its own id (or the generation)."""
+    run = doctor(emu, env, only=only, region="us-east-1")
+    r = one(run, GEN)
+    assert r["status"] == "skip" and "--only bedrock.generate" in r["message"], r
+    assert "an area or a glob never opts a paid check in" in r["message"]
+    assert [q for q in emu.requests if q.operation == "InvokeModel"] == []     # the emulator's request log
+    if only == "bedrock":
+        assert one(run, "bedrock.model-access")["status"] == "pass"
+        assert any(q.operation for q in emu.requests)                        # the free calls did reach it
+
+
+def test_its_own_id_fires_exactly_one_paid_call(emu, env):
+    run = doctor(emu, env, only="bedrock.generate", region="us-east-1")
+    assert one(run, GEN)["status"] == "pass"
+    assert [q.operation for q in emu.requests if q.operation == "InvokeModel"] == ["InvokeModel"]
+
+
+def test_no_live_wins_over_its_own_id(emu, env):
+    run = doctor(emu, env, "--no-live", only="bedrock.generate", region="us-east-1")
+    r = one(run, GEN)
+    assert r["status"] == "skip" and "--no-live" in r["message"]
     assert emu.invocations() == []

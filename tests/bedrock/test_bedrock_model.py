@@ -89,7 +89,7 @@ def test_a_model_without_on_demand_needs_an_inference_profile(emu, env):
 def test_an_identity_that_may_not_read_the_control_plane_gets_a_warning(env):
     # Rehearses the stack as it was before Nova Canvas's end of life (2026-09-30).
     with BedrockEmulator(region="us-east-1", control_fault="access-denied", lifecycle=NOVA_BEFORE_END_OF_LIFE) as e:
-        run = doctor(e, env, region="us-east-1")
+        run = doctor(e, env, only="bedrock,bedrock.generate", region="us-east-1")
     r = one(run, ACCESS)
     assert r["status"] == "warn" and r["fix"]["id"] == "bedrock-model-access-denied"
     assert "bedrock:GetFoundationModelAvailability" in r["message"]

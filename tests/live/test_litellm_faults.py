@@ -256,6 +256,16 @@ def test_health_probe_runs_only_when_named(healthy_stack: LiveStack, bedrock):
     assert len(bedrock.invocations("amazon.nova-canvas-v1:0")) == 1    # /health?model= really generates
 
 
+@pytest.mark.parametrize("only", ["litellm", "litellm*", "litellm.live.*"])
+def test_health_probe_is_not_opted_in_by_an_area_or_a_glob(healthy_stack: LiveStack, bedrock, only):
+    run = live(healthy_stack, only=only)
+    health = run.one("litellm.live.model-health")
+    assert health["status"] == "skip", run.explain()
+    assert "opt-in" in health["message"] and "--only litellm.live.model-health" in health["message"]
+    assert run.one("litellm.live.image-model")["status"] == "pass", run.explain()
+    assert bedrock.invocations() == []                  # no /health?model=, no paid call
+
+
 def test_health_probe_names_the_cause(faults_stack: LiveStack, bedrock):
     run = live(faults_stack, model="nova-nocreds", only=HEALTH_ONLY)
     health = run.one("litellm.live.model-health")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ..aws_client import AwsCallError
-from ..clients import Inputs, provides
+from ..clients import Inputs
 from .session import StackAws
 
 MAX_PAGES = 5
@@ -263,7 +263,8 @@ class DeployedStack:
                     value = str(json.loads(value).get(key, ""))
                 except (ValueError, AttributeError):
                     value = ""
-            self.aws.stack.secrets.add(value)  # should it ever be quoted by an error: masked
+            if self.aws.context is not None:  # should it ever be quoted by an error: masked
+                self.aws.context.add_secret(value)
             return value_hash(value) if value else None
         return self._once(("hash", value_from), fetch)
 
@@ -334,10 +335,10 @@ def json_key_of(value_from: str) -> str | None:
     return parts[7] if len(parts) > 7 and parts[7] else None
 
 
-@provides("aws_stack")
-def _aws_stack(inputs: Inputs) -> DeployedStack | None:
-    """None unless --aws-stack names a stack; cheap (boto3 loads on the first call)."""
+def aws_stack_input(inputs: Inputs) -> DeployedStack | None:
+    """The `aws_stack` input (entry point in pyproject.toml): None unless --aws-stack names a stack; cheap
+    (boto3 loads on the first call). Secrets it learns go to the run context."""
     name = getattr(inputs.settings, "aws_stack", None)
     if not name:
         return None
-    return DeployedStack(name, StackAws(inputs.settings, inputs.stack))
+    return DeployedStack(name, StackAws(inputs.settings, inputs.stack, context=inputs.context))

@@ -5,14 +5,73 @@ from __future__ import annotations
 
 from typing import Any
 
-from canvas_doctor.api import Location, Result, check, failed, passed, skipped
+from canvas_doctor.api import Fix, Location, OneOf, Result, check, failed, passed, skipped
 from canvas_doctor.aws_client import AwsCallError
 from canvas_doctor.aws_stack.containers import container_definition, ecs_services
 from canvas_doctor.aws_stack.judge import containers_stack, judge, rule_fixes
 from canvas_doctor.aws_stack.reader import DeployedStack, EcsService, short_task_definition
 from canvas_doctor.models import Status
 
+from .aws_elb import ELB_TARGET_UNHEALTHY
+from .aws_secrets import ECS_SECRET_UNREADABLE
+from .aws_stack import AWS_STACK_READ_DENIED
+from .docker_containers import CONTAINER_NOT_RUNNING
 from .aws_common import STATUS_CHECK, fix_params, is_denied, not_ready
+
+
+# -- the fixes this module's rules give (other rules import them from here) ----------------------
+ECS_DEPLOYMENT_FAILED = Fix(
+    id="ecs-deployment-failed",
+    title="Find why the ECS deployment failed and deploy a working task definition",
+    cause="The ECS service {ecs_service} could not roll out its task definition: {reason}",
+    steps=(
+        (
+            "Read the service's events and the stopped tasks' reasons (shown above): aws ecs describe-services "
+            "--cluster {cluster} --services {ecs_service}"
+        ),
+        (
+            "Fix what they name, then deploy again (aws cloudformation deploy, or aws ecs update-service --cluster "
+            "{cluster} --service {ecs_service} --force-new-deployment)"
+        ),
+    ),
+    params=("cluster", "ecs_service", "reason"),
+)
+
+ECS_TASK_PLACEMENT_FAILED = Fix(
+    id="ecs-task-placement-failed",
+    title="Give ECS room to place the service's tasks",
+    cause="ECS cannot place the tasks of {ecs_service}: {reason}",
+    steps=(
+        (
+            "Read the service's event (shown above): it names what is missing (CPU, memory, an attribute, subnets or "
+            "IP addresses, a Fargate quota)"
+        ),
+        (
+            "Lower the task's Cpu/Memory, add capacity, or fix the subnets, then: aws ecs update-service --cluster "
+            "{cluster} --service {ecs_service} --force-new-deployment"
+        ),
+    ),
+    params=("cluster", "ecs_service", "reason"),
+)
+
+ECS_IMAGE_PULL_FAILED = Fix(
+    id="ecs-image-pull-failed",
+    title="Let ECS pull the container image",
+    cause=OneOf(
+        "ECS could not pull the image of the {service} container ({image}): {reason}",
+        "ECS could not pull a container's image ({image}): {reason}",
+    ),
+    steps=(
+        "Check the image name and tag exist: {image}",
+        (
+            "A private registry needs the execution role's permission (ecr:GetAuthorizationToken, ecr:BatchGetImage) "
+            "or repositoryCredentials; a task in a private subnet needs a NAT gateway or VPC endpoints to reach the "
+            "registry"
+        ),
+    ),
+    params=("image", "reason"),
+)
+
 
 RECENT_EVENTS = 10
 # Rules that need the template itself (the task role's grant is asked of IAM by aws.iam.task-role-bedrock).
@@ -41,8 +100,8 @@ def _log_group(td: dict, container: str) -> str | None:
 
 @check(id="aws.ecs.services", area="aws", title="The stack's ECS services run the tasks they want",
        needs=("aws",), after=(STATUS_CHECK,), timeout=20.0,
-       fixes=("container-not-running", "ecs-deployment-failed", "ecs-task-placement-failed", "elb-target-unhealthy",
-              "aws-stack-read-denied"))
+       fixes=(CONTAINER_NOT_RUNNING, ECS_DEPLOYMENT_FAILED, ECS_TASK_PLACEMENT_FAILED, ELB_TARGET_UNHEALTHY,
+              AWS_STACK_READ_DENIED))
 def services_running(aws_stack, stack):
     """Desired / running / pending, the primary deployment's rollout state, the recent service events."""
     skip = not_ready(aws_stack)
@@ -93,7 +152,7 @@ def services_running(aws_stack, stack):
 
 @check(id="aws.ecs.task-definition", area="aws",
        title="The running task definitions' containers pass the Open WebUI and LiteLLM checks",
-       needs=("aws",), after=(STATUS_CHECK,), timeout=20.0, fixes=rule_fixes() + ("aws-stack-read-denied",))
+       needs=("aws",), after=(STATUS_CHECK,), timeout=20.0, fixes=rule_fixes() + (AWS_STACK_READ_DENIED,))
 def running_containers(aws_stack, stack, settings):
     """DescribeTaskDefinition of each service's task definition; its containers through the cloudformation.* rules."""
     skip = not_ready(aws_stack)
@@ -178,8 +237,8 @@ def _stopped_result(aws_stack: DeployedStack, stack: Any, svc: EcsService, td: d
 
 @check(id="aws.ecs.stopped-tasks", area="aws", title="The services' tasks do not keep stopping",
        needs=("aws",), after=(STATUS_CHECK,), timeout=25.0,
-       fixes=("container-not-running", "ecs-image-pull-failed", "ecs-secret-unreadable", "elb-target-unhealthy",
-              "aws-stack-read-denied"))
+       fixes=(CONTAINER_NOT_RUNNING, ECS_IMAGE_PULL_FAILED, ECS_SECRET_UNREADABLE, ELB_TARGET_UNHEALTHY,
+              AWS_STACK_READ_DENIED))
 def stopped_tasks(aws_stack, stack):
     """ListTasks (STOPPED) + DescribeTasks for each service's task family: stoppedReason and exit codes."""
     skip = not_ready(aws_stack)

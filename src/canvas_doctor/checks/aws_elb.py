@@ -5,14 +5,57 @@ from __future__ import annotations
 
 from typing import Any
 
-from canvas_doctor.api import Location, Result, check, failed, passed, skipped, warned
+from canvas_doctor.api import Fix, Location, Result, check, failed, passed, skipped, warned
 from canvas_doctor.aws_client import AwsCallError
 from canvas_doctor.aws_stack.containers import ecs_services
 from canvas_doctor.aws_stack.reader import DeployedStack
 from canvas_doctor.stack.model import Service
 
+from .aws_stack import AWS_STACK_READ_DENIED
 from .aws_common import STATUS_CHECK, fix_params, is_denied, not_ready
 from .healthchecks import BILLABLE_PATH, LIVELINESS, listen_port
+
+
+# -- the fixes this module's rules give (other rules import them from here) ----------------------
+ELB_TARGET_UNHEALTHY = Fix(
+    id="elb-target-unhealthy",
+    title="Make the load balancer's targets healthy",
+    cause=(
+        "The target group {target_group} reports {count} target(s) not healthy ({reason}): the load balancer sends "
+        "them no requests, and ECS replaces tasks that fail it."
+    ),
+    steps=(
+        (
+            "Read the reason shown above; Target.ResponseCodeMismatch or Target.Timeout: the health check path, port "
+            "or matcher does not fit the container"
+        ),
+        (
+            "Check the container answers its health check path inside the task (Open WebUI: /health; LiteLLM: "
+            "/health/liveliness), and that the security groups let the load balancer reach the container port"
+        ),
+    ),
+    params=("count", "reason", "target_group"),
+)
+
+ELB_IDLE_TIMEOUT_SHORT = Fix(
+    id="elb-idle-timeout-short",
+    title="Give the load balancer's idle timeout room for an image generation",
+    cause=(
+        "The load balancer {load_balancer} closes a connection after {idle} s without data; an image generation (Nova "
+        "Canvas 5-7 s, more with LiteLLM's retries and throttling) sends nothing until the image is ready, so slow "
+        "ones end in a 504."
+    ),
+    steps=(
+        (
+            "Raise idle_timeout.timeout_seconds to at least {expected} in the template's LoadBalancerAttributes, and "
+            "deploy it"
+        ),
+    ),
+    snippet='LoadBalancerAttributes:\n  - Key: idle_timeout.timeout_seconds\n    Value: "{expected}"\n',
+    guide_section='Error: "Request timeout" or "Image generation takes too long"',
+    params=("expected", "idle", "load_balancer"),
+)
+
 
 ELB_DEFAULT_IDLE_S = 60   # AWS's default idle_timeout.timeout_seconds for an ALB
 
@@ -48,7 +91,7 @@ def _litellm_target(tg: dict, containers: list[Service], registered: dict[str, s
 
 @check(id="aws.elb.target-health", area="aws", title="The load balancer's targets are healthy",
        needs=("aws",), after=(STATUS_CHECK,), timeout=25.0,
-       fixes=("elb-target-unhealthy", "litellm-healthcheck-billable", "aws-stack-read-denied"))
+       fixes=(ELB_TARGET_UNHEALTHY, "litellm-healthcheck-billable", AWS_STACK_READ_DENIED))
 def target_health(aws_stack, stack):
     """DescribeTargetGroups + DescribeTargetHealth for each target group of the stack."""
     skip = not_ready(aws_stack)
@@ -109,7 +152,7 @@ def target_health(aws_stack, stack):
 
 
 @check(id="aws.elb.idle-timeout", area="aws", title="The load balancer's idle timeout leaves room for a generation",
-       needs=("aws",), after=(STATUS_CHECK,), timeout=20.0, fixes=("elb-idle-timeout-short", "aws-stack-read-denied"))
+       needs=("aws",), after=(STATUS_CHECK,), timeout=20.0, fixes=(ELB_IDLE_TIMEOUT_SHORT, AWS_STACK_READ_DENIED))
 def idle_timeout(aws_stack, stack, settings):
     """idle_timeout.timeout_seconds of each load balancer against --generation-timeout (60 s by default)."""
     skip = not_ready(aws_stack)

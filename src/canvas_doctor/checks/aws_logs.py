@@ -7,6 +7,7 @@ from canvas_doctor.aws_client import AwsCallError
 from canvas_doctor.aws_stack.containers import ecs_services
 from canvas_doctor.aws_stack.reader import LOG_WINDOW_S, LogGroup, short_task_definition
 
+from .aws_stack import AWS_STACK_READ_DENIED
 from .aws_common import STATUS_CHECK, fix_params, is_denied, not_ready
 from .docker_logs import SIGNATURES, quote, scan
 from .docker_stack import LITELLM, OPENWEBUI
@@ -26,7 +27,7 @@ def log_groups(td: dict) -> list[LogGroup]:
 
 
 @check(id="aws.logs.signatures", area="aws", title="The containers' CloudWatch logs show no known error",
-       needs=("aws",), after=(STATUS_CHECK,), timeout=25.0, fixes=LOG_FIXES + ("aws-stack-read-denied",))
+       needs=("aws",), after=(STATUS_CHECK,), timeout=25.0, fixes=LOG_FIXES + (AWS_STACK_READ_DENIED,))
 def logs_clean(aws_stack, stack):
     """FilterLogEvents over the last hour of each container's awslogs group and stream prefix."""
     skip = not_ready(aws_stack)

@@ -6,15 +6,60 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from canvas_doctor.api import Location, Result, check, failed, passed, skipped
+from canvas_doctor.api import Fix, Location, OneOf, Result, check, failed, passed, skipped
 from canvas_doctor.aws_client import AwsCallError
 from canvas_doctor.aws_stack.containers import container_definition, ecs_services, secrets_of
 from canvas_doctor.aws_stack.reader import DeployedStack, short_task_definition, value_hash
 from canvas_doctor.stack.model import Service
 
+from .aws_stack import AWS_STACK_READ_DENIED
 from .aws_common import STATUS_CHECK, fix_params, is_denied, not_ready
 from .aws_roles import role_of
 from .healthchecks import listen_port
+
+
+# -- the fixes this module's rules give (other rules import them from here) ----------------------
+ECS_SECRET_MISSING = Fix(
+    id="ecs-secret-missing",
+    title="Point the container's secret at a secret that exists",
+    cause=OneOf(
+        (
+            "The {service} container's {var} comes from {value_from}, which does not exist: ECS cannot start the "
+            "task (ResourceInitializationError)."
+        ),
+        (
+            "A container's secret comes from {value_from}, which does not exist: ECS cannot start the task "
+            "(ResourceInitializationError)."
+        ),
+    ),
+    steps=(
+        (
+            "Create the secret, or fix the ValueFrom in the template to the secret's ARN: aws secretsmanager "
+            "describe-secret --secret-id <name>"
+        ),
+        "Deploy the template again so ECS starts new tasks",
+    ),
+    params=("value_from", "var"),
+)
+
+ECS_SECRET_UNREADABLE = Fix(
+    id="ecs-secret-unreadable",
+    title="Let the task's execution role read its secrets",
+    cause=(
+        "ECS reads the containers' Secrets with the task's execution role before the containers start; {role} may not "
+        "read {value_from}, so every task stops with ResourceInitializationError."
+    ),
+    steps=(
+        (
+            "Allow the execution role secretsmanager:GetSecretValue (ssm:GetParameters for SSM parameters, "
+            "kms:Decrypt for a customer key) on {value_from}"
+        ),
+        "Deploy the template again so ECS starts new tasks",
+    ),
+    snippet="- Effect: Allow\n  Action: secretsmanager:GetSecretValue\n  Resource: {value_from}\n",
+    params=("role", "value_from"),
+)
+
 
 READ_ACTION = {"secretsmanager": "secretsmanager:GetSecretValue", "ssm": "ssm:GetParameters"}
 KEY_PAIRS = (("OPENAI_API_KEY", "OPENAI_API_BASE_URL"), ("IMAGES_OPENAI_API_KEY", "IMAGES_OPENAI_API_BASE_URL"))
@@ -58,7 +103,7 @@ def _digest(aws_stack: DeployedStack, source: tuple[str, str]) -> str | None:
 
 @check(id="aws.ecs.secrets", area="aws", title="The containers' secrets exist, may be read, and shared keys match",
        needs=("aws",), after=(STATUS_CHECK,), timeout=25.0,
-       fixes=("ecs-secret-missing", "ecs-secret-unreadable", "openwebui-api-key-mismatch", "aws-stack-read-denied"))
+       fixes=(ECS_SECRET_MISSING, ECS_SECRET_UNREADABLE, "openwebui-api-key-mismatch", AWS_STACK_READ_DENIED))
 def secrets_readable(aws_stack, stack):
     skip = not_ready(aws_stack)
     if skip:

@@ -5,12 +5,100 @@ from __future__ import annotations
 
 from typing import Any
 
-from canvas_doctor.api import Location, Result, check, failed, passed, skipped, warned
+from canvas_doctor.api import Fix, Location, Result, check, failed, passed, skipped, warned
 from canvas_doctor.aws_client import AwsCallError
 from canvas_doctor.aws_stack.judge import deployed_template_stack, judge, rule_fixes
 from canvas_doctor.models import Status
 
 from .aws_common import STATUS_CHECK, fix_params, is_denied, not_ready
+
+
+# -- the fixes this module's rules give (other rules import them from here) ----------------------
+AWS_STACK_CREDENTIALS_MISSING = Fix(
+    id="aws-stack-credentials-missing",
+    title="Give the doctor read-only AWS credentials to read the deployed stack",
+    cause="--aws-stack reads the stack with AWS calls, and no AWS credentials were found on this machine ({searched}).",
+    steps=(
+        (
+            "Sign in the usual way (aws sso login --profile <profile>, or AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY), "
+            "then run again with --profile <profile> --region <region>"
+        ),
+        (
+            "The doctor needs only read-only actions: attach the policy it ships "
+            "(canvas_doctor/data/aws-doctor-policy.json, listed in the README)"
+        ),
+    ),
+    params=("searched",),
+)
+
+AWS_STACK_NOT_FOUND = Fix(
+    id="aws-stack-not-found",
+    title="Name a CloudFormation stack that exists in this account and region",
+    cause=(
+        "CloudFormation in {region} knows no stack named {stack}: a typo, another region (--region), or another "
+        "account (--profile)."
+    ),
+    steps=(
+        "List the stacks there: aws cloudformation describe-stacks --region {region} --query 'Stacks[].StackName'",
+        "Run again with the right --aws-stack, --region and --profile",
+    ),
+    params=("stack",),
+)
+
+AWS_STACK_READ_DENIED = Fix(
+    id="aws-stack-read-denied",
+    title="Allow the doctor the read-only actions it needs",
+    cause=(
+        "AWS refused a read the doctor makes ({action}): the identity it runs as lacks that permission, so that part "
+        "of the stack could not be judged."
+    ),
+    steps=(
+        (
+            "Attach the doctor's read-only policy (canvas_doctor/data/aws-doctor-policy.json, listed in the README) "
+            "to the identity you run it as"
+        ),
+    ),
+    params=("action",),
+)
+
+AWS_STACK_DEPLOY_FAILED = Fix(
+    id="aws-stack-deploy-failed",
+    title="Fix what made the stack's last deployment fail, then deploy again",
+    cause=(
+        "The stack {stack} is {status}: its last create or update failed{rolled_back}. What runs may not be what the "
+        "template says."
+    ),
+    steps=(
+        (
+            "Read the failed resources and their reasons (shown above): aws cloudformation describe-stack-events "
+            "--stack-name {stack}"
+        ),
+        (
+            "Fix the template or the account limit they name, then deploy again: aws cloudformation deploy "
+            "--template-file {template} --stack-name {stack}"
+        ),
+    ),
+    params=("rolled_back", "stack", "status"),
+)
+
+AWS_STACK_DRIFT = Fix(
+    id="aws-stack-drift",
+    title="Deploy the local template, or commit what is deployed",
+    cause=(
+        "The template deployed as {stack} differs from {template} in this project, so the doctor's file checks judge "
+        "something else than what runs."
+    ),
+    steps=(
+        "Review the differences shown above",
+        "Deploy the local template: aws cloudformation deploy --template-file {template} --stack-name {stack}",
+        (
+            "Or, if the deployed one is right, take it into the project: aws cloudformation get-template --stack-name "
+            "{stack} --query TemplateBody"
+        ),
+    ),
+    params=("stack",),
+)
+
 
 GOOD_STATUSES = ("CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE")
 MAX_DIFFS = 12
@@ -18,8 +106,8 @@ MAX_DIFFS = 12
 
 @check(id=STATUS_CHECK, area="aws", title="The deployed stack can be read and its last deployment succeeded",
        needs=("aws",), timeout=20.0,
-       fixes=("aws-stack-credentials-missing", "aws-stack-not-found", "aws-stack-read-denied",
-              "aws-stack-deploy-failed"))
+       fixes=(AWS_STACK_CREDENTIALS_MISSING, AWS_STACK_NOT_FOUND, AWS_STACK_READ_DENIED,
+              AWS_STACK_DEPLOY_FAILED))
 def stack_status(aws_stack, stack):
     """DescribeStacks: the status, and the failed events with their reasons when a deploy failed."""
     if aws_stack is None:
@@ -68,7 +156,7 @@ def template_display(name: str) -> str:
 
 
 @check(id="aws.stack.template", area="aws", title="The deployed template passes the same checks as a local one",
-       needs=("aws",), after=(STATUS_CHECK,), timeout=20.0, fixes=rule_fixes() + ("aws-stack-read-denied",))
+       needs=("aws",), after=(STATUS_CHECK,), timeout=20.0, fixes=rule_fixes() + (AWS_STACK_READ_DENIED,))
 def deployed_template(aws_stack, stack, settings):
     """GetTemplate, then every cloudformation.* rule on it (its parameters set to the stack's values)."""
     skip = not_ready(aws_stack)
@@ -120,7 +208,7 @@ def _resources(data: Any) -> dict[str, Any]:
 
 
 @check(id="aws.stack.drift", area="aws", title="The deployed template is the project's template",
-       needs=("aws",), after=(STATUS_CHECK,), timeout=20.0, fixes=("aws-stack-drift",))
+       needs=("aws",), after=(STATUS_CHECK,), timeout=20.0, fixes=(AWS_STACK_DRIFT,))
 def template_drift(aws_stack, stack):
     """The deployed template's resources against the local template's (when --project has one)."""
     skip = not_ready(aws_stack)

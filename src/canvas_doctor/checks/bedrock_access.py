@@ -14,6 +14,123 @@ from datetime import datetime, timezone
 from canvas_doctor.api import Result, check, failed, passed, skipped, warned
 from canvas_doctor.aws_client import Aws, AwsCallError, CredentialReport, classify
 from canvas_doctor.facts import LIFECYCLE_EOL, image_model, lifecycle_params, profile_prefix
+from canvas_doctor.fixes import Fix, OneOf
+
+
+# -- the fixes this module's rules give (other rules import them from here) ----------------------
+AWS_CREDENTIALS_MISSING = Fix(
+    id="aws-credentials-missing",
+    title="Give the proxy AWS credentials or a Bedrock API key",
+    cause=(
+        "Neither AWS credentials nor a Bedrock API key (AWS_BEARER_TOKEN_BEDROCK) reach the LiteLLM proxy, so "
+        'every Bedrock call fails with "Invalid Authentication".'
+    ),
+    steps=(
+        "Put AWS_BEARER_TOKEN_BEDROCK=... (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY) in .env",
+        "Pass it to the {service} service's environment in {file}",
+        "Recreate the container: docker compose up -d {service}",
+    ),
+    snippet="- AWS_BEARER_TOKEN_BEDROCK=${{AWS_BEARER_TOKEN_BEDROCK}}",
+    guide_section="Method 2: Direct API Call",
+    params=("file",),
+)
+
+BEDROCK_REGION_UNSUPPORTED = Fix(
+    id="bedrock-region-unsupported",
+    title="Use a region that offers the model",
+    cause="The model is not offered in the configured region.",
+    steps=(
+        "Set aws_region_name to one of {regions} for the {model} deployment in {file}",
+        "{restart_proxy}",
+    ),
+    snippet=OneOf(
+        "aws_region_name: {offered_region}",
+        None,
+    ),
+    params=("file", "model", "offered_region", "regions"),
+)
+
+BEDROCK_THROTTLED = Fix(
+    id="bedrock-throttled",
+    title="Bedrock is throttling requests",
+    cause="The account's on-demand quota for the model is used up for now.",
+    steps=(
+        (
+            "Retry later; check Service Quotas > Amazon Bedrock > On-demand InvokeModel requests per minute for "
+            "{model_id}"
+        ),
+        "Request a quota increase, or use provisioned throughput",
+    ),
+    guide_section="Performance Tuning",
+    params=("model_id",),
+)
+
+BEDROCK_INFERENCE_PROFILE_REQUIRED = Fix(
+    id="bedrock-inference-profile-required",
+    title="Call the model through its inference profile",
+    cause=(
+        "Newer models (Claude 3.5 Sonnet v2 and later, among others) cannot be invoked on demand by their bare "
+        "model id; Bedrock answers \"on-demand throughput isn't supported\"."
+    ),
+    steps=(
+        "In {file}, change model: bedrock/{value} to model: bedrock/{profile}",
+        "{restart_proxy}",
+    ),
+    snippet="model: bedrock/{profile}",
+    params=("file", "profile", "value"),
+    edit="canvas_doctor.edits.planner:plan_inference_profile",
+)
+
+BEDROCK_REQUEST_REJECTED = Fix(
+    id="bedrock-request-rejected",
+    title="Bedrock rejected the image request",
+    cause=(
+        "Bedrock answered ValidationException (or its content filter blocked the prompt) for a request the proxy "
+        "built from Open WebUI's body: a parameter, size or prompt the model does not accept."
+    ),
+    steps=(
+        "Read Bedrock's message in this report (LiteLLM passes it after 'BedrockException - ')",
+        (
+            "Compare IMAGE_SIZE and the {model} deployment's litellm_params in {file} with what the model "
+            "accepts; remove parameters Bedrock does not know"
+        ),
+        OneOf(
+            (
+                "Retry by hand with the same body: curl -X POST {url}/v1/images/generations -d '{{\"model\": "
+                "\"{model}\", \"prompt\": \"...\", \"n\": 1, \"size\": \"512x512\", \"response_format\": \"b64_json\"}}'"
+            ),
+            (
+                "Retry by hand with the same body: curl -X POST <proxy>/v1/images/generations -d '{{\"model\": "
+                "\"{model}\", \"prompt\": \"...\", \"n\": 1, \"size\": \"512x512\", \"response_format\": \"b64_json\"}}'"
+            ),
+        ),
+    ),
+    params=("file", "model", "url"),
+)
+
+BEDROCK_SERVICE_ERROR = Fix(
+    id="bedrock-service-error",
+    title="Bedrock (or the proxy's connection to it) failed; retry, then check the endpoint",
+    cause=(
+        "Bedrock answered a server error (LiteLLM turns it into 503 after 3 retries), or the proxy's connection "
+        "to the Bedrock endpoint broke."
+    ),
+    steps=(
+        "Retry in a minute; check the AWS Health Dashboard for Amazon Bedrock in the region",
+        "Read the proxy's log: {proxy_logs}",
+        (
+            "If the deployment sets aws_bedrock_runtime_endpoint or an api_base, check that it reaches Bedrock "
+            "from the container"
+        ),
+    ),
+    guide_section="Images Not Appearing in Open WebUI",
+)
+
+# fixes declared by the rules that give them most (imported after this module's own)
+from canvas_doctor.checks.cloudformation_iam import BEDROCK_MODEL_ACCESS_DENIED
+from canvas_doctor.checks.generate import GENERATION_TIMEOUT
+from canvas_doctor.checks.litellm_config import LITELLM_STREAM_KEY_REJECTED
+from canvas_doctor.checks.model_lifecycle import BEDROCK_MODEL_LEGACY, BEDROCK_MODEL_END_OF_LIFE
 
 CREDENTIALS = "bedrock.credentials"
 ACCESS = "bedrock.model-access"
@@ -93,9 +210,7 @@ def _sts_refusal(err: AwsCallError) -> str:
 
 @check(id=CREDENTIALS, area="bedrock", title="AWS credentials or a Bedrock API key are found and accepted",
        needs=("aws",), timeout=20.0,
-       fixes=("aws-credentials-missing", "bedrock-inference-profile-required", "bedrock-model-access-denied",
-              "bedrock-model-end-of-life", "bedrock-region-unsupported", "bedrock-request-rejected",
-              "bedrock-service-error", "bedrock-throttled", "generation-timeout", "litellm-stream-key-rejected"), image_path=True)
+       fixes=(AWS_CREDENTIALS_MISSING, BEDROCK_INFERENCE_PROFILE_REQUIRED, BEDROCK_MODEL_ACCESS_DENIED, BEDROCK_MODEL_END_OF_LIFE, BEDROCK_REGION_UNSUPPORTED, BEDROCK_REQUEST_REJECTED, BEDROCK_SERVICE_ERROR, BEDROCK_THROTTLED, GENERATION_TIMEOUT, LITELLM_STREAM_KEY_REJECTED), image_path=True)
 def credentials_are_usable(aws):
     """Which source boto3 resolves; STS GetCallerIdentity verifies SigV4 credentials."""
     creds: CredentialReport = aws.credentials()
@@ -179,9 +294,7 @@ def _details_only(aws: Aws) -> Result:
 
 @check(id=ACCESS, area="bedrock", title="The account may use the image model in the region",
        needs=("aws",), depends_on=(CREDENTIALS,), timeout=30.0,
-       fixes=("aws-credentials-missing", "bedrock-inference-profile-required", "bedrock-model-access-denied",
-              "bedrock-model-end-of-life", "bedrock-region-unsupported", "bedrock-request-rejected",
-              "bedrock-service-error", "bedrock-throttled", "generation-timeout", "litellm-stream-key-rejected"), image_path=True)
+       fixes=(AWS_CREDENTIALS_MISSING, BEDROCK_INFERENCE_PROFILE_REQUIRED, BEDROCK_MODEL_ACCESS_DENIED, BEDROCK_MODEL_END_OF_LIFE, BEDROCK_REGION_UNSUPPORTED, BEDROCK_REQUEST_REJECTED, BEDROCK_SERVICE_ERROR, BEDROCK_THROTTLED, GENERATION_TIMEOUT, LITELLM_STREAM_KEY_REJECTED), image_path=True)
 def model_access(aws):
     """Guide: Images Not Appearing, item 6 ("Model access enabled in AWS Bedrock console")."""
     if aws.model.not_bedrock:
@@ -258,10 +371,7 @@ def _end_of_life(aws: Aws, end: datetime | None, answer: str = "") -> Result:
 
 @check(id=LIFECYCLE, area="bedrock", title="The image model is ACTIVE and callable on demand",
        needs=("aws",), depends_on=(CREDENTIALS,), timeout=30.0,
-       fixes=("aws-credentials-missing", "bedrock-inference-profile-required", "bedrock-model-access-denied",
-              "bedrock-model-end-of-life", "bedrock-region-unsupported", "bedrock-request-rejected",
-              "bedrock-service-error", "bedrock-throttled", "generation-timeout", "litellm-stream-key-rejected",
-              "bedrock-model-legacy"), image_path=True)
+       fixes=(AWS_CREDENTIALS_MISSING, BEDROCK_INFERENCE_PROFILE_REQUIRED, BEDROCK_MODEL_ACCESS_DENIED, BEDROCK_MODEL_END_OF_LIFE, BEDROCK_REGION_UNSUPPORTED, BEDROCK_REQUEST_REJECTED, BEDROCK_SERVICE_ERROR, BEDROCK_THROTTLED, GENERATION_TIMEOUT, LITELLM_STREAM_KEY_REJECTED, BEDROCK_MODEL_LEGACY), image_path=True)
 def model_lifecycle(aws):
     """modelLifecycle: LEGACY with an end-of-life date is a warning; past it, a failure."""
     if aws.model.not_bedrock:

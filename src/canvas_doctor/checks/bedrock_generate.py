@@ -2,7 +2,8 @@
 
 Runs one InvokeModel of the image model under test with the smallest valid request (Nova Canvas
 320x320, the model card's minimum side; Titan Image v2 its smallest listed size), and only when
-the generation through LiteLLM (check `generate.image`) failed, or when named with --only. It
+the generation through LiteLLM (check `generate.image`) failed, or when named by its id with --only
+(`--only bedrock` is not enough: the runner's paid policy, canvas_doctor.policy). It
 costs one image (about $0.04 with Nova Canvas). Bedrock's errors map to the contract's fix ids
 (canvas_doctor.aws_client.classify); the image passes the same PNG validation as the proxy's.
 
@@ -26,6 +27,17 @@ from canvas_doctor.checks.bedrock_access import ACCESS, CREDENTIALS, LIFECYCLE, 
 from canvas_doctor.facts import TITAN_V2_SIZES, image_model
 from canvas_doctor.png_check import NotPng, png_info, save_image
 from canvas_doctor.settings import Settings
+
+
+# fixes declared by the rules that give them most (imported after this module's own)
+from canvas_doctor.checks.bedrock_access import (
+    AWS_CREDENTIALS_MISSING, BEDROCK_REGION_UNSUPPORTED, BEDROCK_THROTTLED, BEDROCK_INFERENCE_PROFILE_REQUIRED,
+    BEDROCK_REQUEST_REJECTED, BEDROCK_SERVICE_ERROR,
+)
+from canvas_doctor.checks.cloudformation_iam import BEDROCK_MODEL_ACCESS_DENIED
+from canvas_doctor.checks.generate import GENERATION_TIMEOUT, GENERATION_INVALID_IMAGE
+from canvas_doctor.checks.litellm_config import LITELLM_STREAM_KEY_REJECTED
+from canvas_doctor.checks.model_lifecycle import BEDROCK_MODEL_END_OF_LIFE
 
 GENERATE_ID = "generate.image"       # the generation through LiteLLM (checks/generate.py)
 MAX_REQUEST_SECONDS = 300.0
@@ -132,7 +144,7 @@ def _gate(aws: Aws, settings: Settings, results: dict) -> tuple[ProxyOutcome, st
     if known:
         return absent, f"skipped: {', '.join(known)} failed; Bedrock's answer is known without a paid call"
     proxy = proxy_outcome(results)
-    if proxy.state == "failed" or settings.explicitly_selected(getattr(direct_generation, CHECK_ATTR)):
+    if proxy.state == "failed" or settings.names(getattr(direct_generation, CHECK_ATTR).id):
         return proxy, None
     why = {"worked": "the generation through LiteLLM worked",
            "skipped": f"the generation through LiteLLM did not run ({proxy.message})"}.get(proxy.state, proxy.message)
@@ -174,10 +186,7 @@ def _judge(aws: Aws, settings: Settings, proxy: ProxyOutcome, raw: bytes, size: 
 @check(id="bedrock.generate", area="bedrock", title="Bedrock itself generates an image (direct InvokeModel)",
        needs=("aws", "paid"), depends_on=(CREDENTIALS,), after=(ACCESS, LIFECYCLE, GENERATE_ID),
        timeout=MAX_REQUEST_SECONDS + 30.0,
-       fixes=("aws-credentials-missing", "bedrock-inference-profile-required", "bedrock-model-access-denied",
-              "bedrock-model-end-of-life", "bedrock-region-unsupported", "bedrock-request-rejected",
-              "bedrock-service-error", "bedrock-throttled", "generation-timeout", "litellm-stream-key-rejected",
-              "generation-invalid-image"), image_path=True)
+       fixes=(AWS_CREDENTIALS_MISSING, BEDROCK_INFERENCE_PROFILE_REQUIRED, BEDROCK_MODEL_ACCESS_DENIED, BEDROCK_MODEL_END_OF_LIFE, BEDROCK_REGION_UNSUPPORTED, BEDROCK_REQUEST_REJECTED, BEDROCK_SERVICE_ERROR, BEDROCK_THROTTLED, GENERATION_TIMEOUT, LITELLM_STREAM_KEY_REJECTED, GENERATION_INVALID_IMAGE), image_path=True)
 def direct_generation(aws, settings, results):
     """One InvokeModel, only when the generation through LiteLLM failed or with --only (about $0.04)."""
     proxy, why_not = _gate(aws, settings, results)

@@ -2,13 +2,33 @@
 from __future__ import annotations
 
 from canvas_doctor.api import Result, check, failed, passed, skipped, warned
+from canvas_doctor.fixes import Fix
+
+
+# -- the fixes this module's rules give (other rules import them from here) ----------------------
+PRODUCTION_STATIC_CREDENTIALS = Fix(
+    id="production-static-credentials",
+    title="Use the ECS task role, not AWS keys in the environment",
+    cause=(
+        "The CloudFormation template passes AWS keys to the container as environment variables; they end up in "
+        "the task definition, readable to anyone who can describe it."
+    ),
+    steps=(
+        "Remove {var} from the Environment (or Secrets) of the {service} container in {file}",
+        "Grant bedrock:InvokeModel to the task role (TaskRoleArn) instead",
+        "{recreate}",
+    ),
+    snippet="TaskRoleArn: !GetAtt TaskRole.Arn\n",
+    guide_section="2. Use IAM Roles in Production",
+    params=("file", "var"),
+)
 
 STATIC_KEYS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_BEARER_TOKEN_BEDROCK")
 
 
 @check(id="cloudformation.static-credentials", area="config",
        title="Production uses the task role, not AWS keys in the environment",
-       fixes=("production-static-credentials",))
+       fixes=(PRODUCTION_STATIC_CREDENTIALS,))
 def no_static_credentials(stack):
     """Guide Security 2: use IAM roles assigned to ECS tasks instead of API keys."""
     if not stack.cfn_services:

@@ -21,6 +21,65 @@ from canvas_doctor.aws_client import ModelUnderTest, model_under_test
 from canvas_doctor.facts import served_text_to_image
 from canvas_doctor.stack.queries import deployment_region
 from canvas_doctor.stack.yamlsource import LMap, LSeq
+from canvas_doctor.fixes import Fix, Variant
+
+
+# -- the fixes this module's rules give (other rules import them from here) ----------------------
+BEDROCK_MODEL_ACCESS_DENIED = Fix(
+    id="bedrock-model-access-denied",
+    title="Enable access to the model in Amazon Bedrock",
+    cause="The account (or role) may not invoke the model.",
+    steps=(
+        "Bedrock console > Model access: enable {model_id} in {region}",
+        "Allow the IAM action bedrock:InvokeModel on {arn}",
+    ),
+    snippet=(
+        "- Effect: Allow\n"
+        "  Action: bedrock:InvokeModel\n"
+        "  Resource: {arn}\n"
+    ),
+    guide_section="Images Not Appearing in Open WebUI",
+    params=("arn", "file", "model_id"),
+    variants={
+        "cloudformation": Variant(
+            cause=(
+                "The ECS task that runs LiteLLM has no task role, or its role does not allow bedrock:InvokeModel "
+                "on the model, so every Bedrock call fails with AccessDeniedException."
+            ),
+            steps=(
+                (
+                    "In {file}, give the task definition a task role (TaskRoleArn) whose policy allows "
+                    "bedrock:InvokeModel on {arn}; a role it has already only needs the statement"
+                ),
+                "Bedrock console > Model access: enable {model_id} in {region}",
+                (
+                    "Update the stack (it creates or changes an IAM role): aws cloudformation deploy "
+                    "--template-file {template} --stack-name <stack-name> --capabilities CAPABILITY_IAM"
+                ),
+            ),
+            snippet=(
+                "TaskRole:\n"
+                "  Type: AWS::IAM::Role\n"
+                "  Properties:\n"
+                "    AssumeRolePolicyDocument:\n"
+                "      Statement:\n"
+                "        - Effect: Allow\n"
+                "          Principal:\n"
+                "            Service: ecs-tasks.amazonaws.com\n"
+                "          Action: sts:AssumeRole\n"
+                "    Policies:\n"
+                "      - PolicyName: invoke-image-model\n"
+                "        PolicyDocument:\n"
+                "          Statement:\n"
+                "            - Effect: Allow\n"
+                "              Action: bedrock:InvokeModel\n"
+                "              Resource: {arn}\n"
+                "# and in the task definition's Properties:\n"
+                "TaskRoleArn: !GetAtt TaskRole.Arn\n"
+            ),
+        ),
+    },
+)
 
 ACTION = "bedrock:InvokeModel"
 # AWS managed policies that grant bedrock:InvokeModel on every model.
@@ -255,7 +314,7 @@ def _judge(file: str, task: str, res: LMap, resources: LMap, target: Target, r: 
 
 @check(id="cloudformation.task-role.bedrock", area="config",
        title="The production task role may invoke the image model",
-       fixes=("bedrock-model-access-denied",), image_path=True)
+       fixes=(BEDROCK_MODEL_ACCESS_DENIED,), image_path=True)
 def task_role_may_invoke(stack, settings):
     """Guide Security 2 (IAM roles for ECS tasks) and Images Not Appearing item 6 (model access)."""
     if not stack.cfn_templates:

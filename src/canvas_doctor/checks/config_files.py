@@ -5,6 +5,43 @@ from pathlib import Path
 
 from canvas_doctor.api import Location, check, failed, passed, skipped
 from canvas_doctor.models import Result, Status
+from canvas_doctor.fixes import Fix, Variant
+
+
+# -- the fixes this module's rules give (other rules import them from here) ----------------------
+CONFIG_INVALID = Fix(
+    id="config-invalid",
+    title="Make the stack's config file readable, valid YAML",
+    cause=(
+        "A file the stack needs is missing, unreadable, empty or not valid YAML, so the service that reads it "
+        "cannot start with it."
+    ),
+    steps=(
+        "Open {file} and fix what the message says (at the line shown)",
+        "Check it parses: python -c 'import yaml,sys; yaml.safe_load(open(sys.argv[1]))' {file}",
+        "{recreate}",
+    ),
+    params=("file",),
+    variants={
+        "litellm": Variant(
+            steps=(
+                "Open {file} and fix what the message says (at the line shown)",
+                "Check it parses: python -c 'import yaml,sys; yaml.safe_load(open(sys.argv[1]))' {file}",
+                "{restart_proxy}",
+            ),
+        ),
+        "cloudformation": Variant(
+            steps=(
+                "Open {file} and fix what the message says (at the line shown)",
+                (
+                    "Check the template: cfn-lint {file}, or aws cloudformation validate-template "
+                    "--template-body file://{file}"
+                ),
+                "{recreate}",
+            ),
+        ),
+    },
+)
 
 
 def discovery_broke(stack) -> Result:
@@ -14,7 +51,7 @@ def discovery_broke(stack) -> Result:
 
 
 @check(id="config.files", area="config", title="Stack files are present and valid",
-       fixes=("config-invalid",))
+       fixes=(CONFIG_INVALID,))
 def stack_files_are_valid(stack):
     """Every discovered file parses; the stack has at least a compose file or a LiteLLM config."""
     if getattr(stack, "discovery_error", None):

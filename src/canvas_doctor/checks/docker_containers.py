@@ -13,6 +13,68 @@ from canvas_doctor.docker_client import Engine
 from canvas_doctor.stack.model import Stack
 
 from .docker_stack import StackContainer, engine_skip, find_containers, last_lines, shorten
+from canvas_doctor.fixes import Fix, OneOf, Variant
+
+
+# -- the fixes this module's rules give (other rules import them from here) ----------------------
+DOCKER_UNAVAILABLE = Fix(
+    id="docker-unavailable",
+    title="Docker is not reachable; container checks were skipped",
+    cause="No Docker engine answered (DOCKER_HOST, the current context or the default socket).",
+    steps=(
+        "Start Docker, or set DOCKER_HOST to the engine that runs the stack",
+        "Or skip these checks: --skip docker",
+    ),
+)
+
+CONTAINER_NOT_RUNNING = Fix(
+    id="container-not-running",
+    title="Start the container",
+    cause="The container is missing, stopped or restarting, so its service is not there.",
+    steps=(
+        "Read why: docker compose logs --tail 50 {service}",
+        "Start it: docker compose up -d {service}",
+    ),
+    guide_section='Error: "Model not found: nova-canvas"',
+    params=("cluster", "ecs_service", "log_group"),
+    variants={
+        # a deployed ECS service (--aws-stack): its tasks stop, or fewer run than it wants
+        "cloudformation": Variant(
+            cause=OneOf(
+                (
+                    "ECS runs fewer tasks than the service wants, or its tasks keep stopping: the {service} "
+                    "container is not there to answer."
+                ),
+                "ECS runs fewer tasks than the service wants, or its tasks keep stopping: its container is not there.",
+            ),
+            steps=(
+                OneOf(
+                    (
+                        "Read why the tasks stopped: aws ecs describe-tasks --cluster {cluster} --tasks <task-arn> "
+                        "(stoppedReason, each container's exitCode and reason), and the container's log in "
+                        "CloudWatch ({log_group})"
+                    ),
+                    (
+                        "Read why the tasks stopped: aws ecs describe-tasks --cluster <cluster> --tasks <task-arn> "
+                        "(stoppedReason, each container's exitCode and reason), and the container's CloudWatch log"
+                    ),
+                ),
+                OneOf(
+                    (
+                        "Fix what the reason names (the image, a secret, the health check, the command), then start "
+                        "new tasks: aws ecs update-service --cluster {cluster} --service {ecs_service} "
+                        "--force-new-deployment"
+                    ),
+                    (
+                        "Fix what the reason names (the image, a secret, the health check, the command), then start "
+                        "new tasks: aws ecs update-service --cluster <cluster> --service <ecs-service> "
+                        "--force-new-deployment"
+                    ),
+                ),
+            ),
+        ),
+    },
+)
 
 # Lines that usually say why a process ended (the rest of a log tail is noise).
 _TELLING = re.compile(r"error|exception|traceback|fatal|refused|denied|invalid|unable|cannot|can't|failed|"
@@ -20,7 +82,7 @@ _TELLING = re.compile(r"error|exception|traceback|fatal|refused|denied|invalid|u
 
 
 @check(id="docker.available", area="docker", title="A Docker engine answers", needs=("docker",), timeout=5,
-       fixes=("docker-unavailable",))
+       fixes=(DOCKER_UNAVAILABLE,))
 def engine_answers(docker: Engine):
     """DOCKER_HOST, the current context or the default socket reaches an engine."""
     if not docker.available:
@@ -92,7 +154,7 @@ def container_state(sc: StackContainer, stack: Stack) -> Result:
 
 @check(id="docker.containers", area="docker", title="The stack's containers are running",
        needs=("docker",), depends_on=("docker.available",), timeout=20, retry_on_wait=True,
-       fixes=("container-not-running",))
+       fixes=(CONTAINER_NOT_RUNNING,))
 def containers_running(docker: Engine, stack: Stack):
     """Each compose service of Open WebUI and LiteLLM has a running, not unhealthy container."""
     skip = engine_skip(docker)

@@ -17,6 +17,33 @@ from canvas_doctor.stack.model import Service, Setting, Stack
 from .docker_stack import openwebui_containers, StackContainer, engine_skip, env_of, find_containers
 from .openwebui_settings import (automatic_generation, enable_image_generation, image_engine_is_openai,
                                  image_model_is_set, images_api_is_set)
+from canvas_doctor.fixes import Fix, OneOf
+
+
+# -- the fixes this module's rules give (other rules import them from here) ----------------------
+CONTAINER_ENV_STALE = Fix(
+    id="container-env-stale",
+    title="Recreate the container so it gets the environment of the compose file",
+    cause=(
+        "The running container was created before the compose file (or .env) changed; `docker compose restart` "
+        "keeps the old environment."
+    ),
+    steps=(
+        "Recreate it: docker compose up -d {service}",
+    ),
+    snippet=OneOf(
+        "docker exec {container} env | grep IMAGE_GENERATION",
+        "docker compose exec {service} env | grep IMAGE_GENERATION",
+    ),
+    guide_section="Verify Configuration",
+    params=("container",),
+)
+
+# fixes declared by the rules that give them most (imported after this module's own)
+from canvas_doctor.checks.openwebui_settings import (
+    OPENWEBUI_IMAGE_MODEL_UNSET, OPENWEBUI_IMAGE_GENERATION_DISABLED, OPENWEBUI_IMAGE_ENGINE_NOT_OPENAI,
+    OPENWEBUI_AUTOMATIC_GENERATION_ON, OPENWEBUI_IMAGES_API_BASE_UNSET,
+)
 
 # Settings the file checks read, and what else changes how the services behave.
 WATCHED = re.compile(r"^(ENABLE_IMAGE_GENERATION|ENABLE_IMAGE_PROMPT_GENERATION|AUTOMATIC_IMAGE_GENERATION|"
@@ -85,7 +112,7 @@ def stale_result(sc: StackContainer, name: str, want: str | None, got: str | Non
 
 @check(id="docker.env", area="docker", title="Running containers have the compose file's environment",
        needs=("docker",), depends_on=("docker.available",), timeout=20,
-       fixes=("container-env-stale",))
+       fixes=(CONTAINER_ENV_STALE,))
 def environment_matches(docker: Engine, stack: Stack):
     """Config.Env of each container against the compose-resolved environment of its service."""
     skip = engine_skip(docker)
@@ -137,8 +164,7 @@ def _tag(result: Result, sc: StackContainer) -> Result:
 @check(id="docker.openwebui.settings", area="docker",
        title="The running Open WebUI container has the image settings",
        needs=("docker",), depends_on=("docker.available",), timeout=20,
-       fixes=("openwebui-image-generation-disabled", "openwebui-image-engine-not-openai",
-              "openwebui-image-model-unset", "openwebui-automatic-generation-on", "openwebui-images-api-base-unset"), image_path=True)
+       fixes=(OPENWEBUI_IMAGE_GENERATION_DISABLED, OPENWEBUI_IMAGE_ENGINE_NOT_OPENAI, OPENWEBUI_IMAGE_MODEL_UNSET, OPENWEBUI_AUTOMATIC_GENERATION_ON, OPENWEBUI_IMAGES_API_BASE_UNSET), image_path=True)
 def running_openwebui_settings(docker: Engine, stack: Stack):
     """Open WebUI's settings rules, on what the container really runs with (not on the file)."""
     found = openwebui_containers(docker, stack)

@@ -24,6 +24,11 @@ from canvas_doctor.stack.model import Stack
 
 from .docker_stack import LITELLM, StackContainer, engine_skip, find_containers, shorten
 
+
+# fixes declared by the rules that give them most (imported after this module's own)
+from canvas_doctor.checks.litellm_live import LITELLM_CONFIG_STALE
+from canvas_doctor.checks.litellm_service import LITELLM_CONFIG_NOT_MOUNTED
+
 MAX_CONFIG = 2 * 1024 * 1024
 
 
@@ -154,7 +159,7 @@ def config_state(sc: StackContainer, local_engine: bool) -> Result:
 
 @check(id="docker.litellm.config", area="docker", title="Each LiteLLM container serves the config on disk",
        needs=("docker",), depends_on=("docker.available",), timeout=20,
-       fixes=("litellm-config-not-mounted", "litellm-config-stale"))
+       fixes=(LITELLM_CONFIG_NOT_MOUNTED, LITELLM_CONFIG_STALE))
 def container_config_current(docker: Engine, stack: Stack):
     """Mounted where --config reads, same file as on disk, not edited since the container started."""
     skip = engine_skip(docker)

@@ -27,6 +27,31 @@ from canvas_doctor.redact import is_secret_name
 from canvas_doctor.stack.model import Stack
 
 from .docker_stack import openwebui_containers, StackContainer
+from canvas_doctor.fixes import Fix, Variant
+
+
+# -- the fixes this module's rules give (other rules import them from here) ----------------------
+OPENWEBUI_CONFIG_PERSISTED = Fix(
+    id="openwebui-config-persisted",
+    title="Open WebUI ignores the changed environment: its database keeps the old setting",
+    cause=(
+        "Since 0.10, Open WebUI stores every setting in its database at first start; later environment changes "
+        "are ignored."
+    ),
+    steps=(
+        "Change it in Admin Settings > Images, or",
+        "Start once with RESET_CONFIG_ON_START=true (or run with ENABLE_PERSISTENT_CONFIG=false)",
+    ),
+    snippet="- ENABLE_PERSISTENT_CONFIG=false",
+    variants={
+        "cloudformation": Variant(
+            snippet=(
+                "- Name: ENABLE_PERSISTENT_CONFIG\n"
+                '  Value: "false"\n'
+            ),
+        ),
+    },
+)
 
 DEFAULT_DATA_DIR = "/app/backend/data"   # open_webui/env.py: BACKEND_DIR / 'data' in the image
 MAX_DB_BYTES = 256 * 1024 * 1024
@@ -190,7 +215,7 @@ def compare(sc: StackContainer, stored: dict[str, Any], db_path: str) -> list[Re
 @check(id="docker.openwebui.stored-settings", area="docker",
        title="Open WebUI's stored settings agree with its environment",
        needs=("docker",), depends_on=("docker.available",), timeout=30,
-       fixes=("openwebui-config-persisted",), image_path=True)
+       fixes=(OPENWEBUI_CONFIG_PERSISTED,), image_path=True)
 def stored_settings_agree(docker: Engine, stack: Stack):
     """webui.db's `config` table against the container's environment (Open WebUI 0.10+ keeps the first)."""
     found = openwebui_containers(docker, stack)

@@ -18,6 +18,7 @@ from typing import Any
 from canvas_doctor.api import Location, Result, skipped
 from canvas_doctor.docker_client import Engine
 from canvas_doctor.redact import Redactor, is_secret_name
+from canvas_doctor.run_context import RunContext
 from canvas_doctor.stack.model import Proxy, Service, Stack
 
 PROJECT_LABEL = "com.docker.compose.project"
@@ -97,6 +98,7 @@ class StackContainer:
     container: Any | None
     found_by: str = ""
     looked_for: str = ""
+    context: RunContext | None = None   # the run's (from the docker input): where its secrets are registered
 
     @property
     def attrs(self) -> dict[str, Any]:
@@ -140,11 +142,18 @@ class StackContainer:
                "status": self.status, **extra}
         return {k: v for k, v in out.items() if v is not None}
 
+    def own_secrets(self) -> list[str]:
+        """The values of the secret-named variables of its environment."""
+        return sorted(v for k, v in self.env.items() if is_secret_name(k) and v)
+
     def redactor(self, stack: Stack) -> Redactor:
-        """Masks the container's own secrets (an old key may differ from the files') and the stack's."""
-        own = {v for k, v in self.env.items() if is_secret_name(k) and v}
-        stack.secrets.update(own)  # the final redaction of every output format masks them too
-        return Redactor(sorted(own) + sorted(stack.secrets))
+        """The run's redactor, with the container's own secrets registered in the run context (an old key
+        may differ from the files'), so the final redaction of every output format masks them too."""
+        own = self.own_secrets()
+        if self.context is None:  # a container found outside a run (a unit test)
+            return Redactor(own + sorted(stack.secrets))
+        self.context.add_secrets(own)
+        return self.context.redactor
 
 
 def env_of(attrs: dict[str, Any]) -> dict[str, str]:
@@ -224,7 +233,12 @@ def find_container(docker: Engine, stack: Stack, target: Target, project: str) -
 def find_containers(docker: Engine, stack: Stack) -> list[StackContainer]:
     """The container of every target, in stack order."""
     project = compose_project_name(stack)
-    return [find_container(docker, stack, t, project) for t in targets(stack)]
+    found = [find_container(docker, stack, t, project) for t in targets(stack)]
+    for sc in found:
+        sc.context = docker.context
+        if sc.context is not None and sc.container is not None:  # learned now: masked in every output
+            sc.context.add_secrets(sc.own_secrets())
+    return found
 
 
 def last_lines(sc: StackContainer, count: int = 300) -> list[str]:

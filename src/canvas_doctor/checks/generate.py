@@ -26,17 +26,72 @@ from canvas_doctor.facts import ImageModel, image_model, lifecycle_params, parse
 from canvas_doctor.http import MAX_BODY, Answer, ProbeError, shorten
 from canvas_doctor.litellm_client import Target
 from canvas_doctor.litellm_errors import Diagnosis, diagnose
+from canvas_doctor.openwebui_shows import sentence, user_sees
 from canvas_doctor.png_check import NotPng, png_info, save_image
 from canvas_doctor.settings import Settings
+from canvas_doctor.stack.limits import litellm_limit, load_balancer_limits, openwebui_limit
 from canvas_doctor.stack.model import Deployment, Stack
+from canvas_doctor.versions import OPENWEBUI
 from canvas_doctor.stack.queries import (WantedModel, deployment_image_model, deployment_region, param,
                                          wanted_image_model)
+from canvas_doctor.fixes import Fix, OneOf
+
+
+# -- the fixes this module's rules give (other rules import them from here) ----------------------
+GENERATION_TIMEOUT = Fix(
+    id="generation-timeout",
+    title="Give image generation enough time",
+    cause="The generation did not finish in time (Nova Canvas takes 5 to 7 seconds), or a timeout is set too low.",
+    steps=(
+        (
+            "Raise request_timeout / timeout in the LiteLLM config and Open WebUI's AIOHTTP_CLIENT_TIMEOUT if "
+            "set low"
+        ),
+        "Check Bedrock's latency with the bedrock checks",
+    ),
+    guide_section='Error: "Request timeout" or "Image generation takes too long"',
+)
+
+GENERATION_INVALID_IMAGE = Fix(
+    id="generation-invalid-image",
+    title="The generation did not return a valid image",
+    cause="The answer was not a decodable PNG of the requested size.",
+    steps=(
+        OneOf(
+            (
+                "Call LiteLLM directly with the same body and read the answer: curl -X POST "
+                "{url}/v1/images/generations ..."
+            ),
+            (
+                "Call LiteLLM directly with the same body and read the answer: curl -X POST <proxy "
+                "URL>/v1/images/generations ..."
+            ),
+        ),
+        "Check IMAGE_SIZE against the model's allowed sizes",
+    ),
+    params=("url",),
+)
+
+# fixes declared by the rules that give them most (imported after this module's own)
+from canvas_doctor.checks.bedrock_access import (
+    AWS_CREDENTIALS_MISSING, BEDROCK_REGION_UNSUPPORTED, BEDROCK_THROTTLED, BEDROCK_INFERENCE_PROFILE_REQUIRED,
+    BEDROCK_REQUEST_REJECTED, BEDROCK_SERVICE_ERROR,
+)
+from canvas_doctor.checks.cloudformation_iam import BEDROCK_MODEL_ACCESS_DENIED
+from canvas_doctor.checks.litellm_config import (
+    LITELLM_STREAM_KEY_REJECTED, LITELLM_API_BASE_INVALID, LITELLM_DROP_PARAMS_OFF,
+)
+from canvas_doctor.checks.litellm_live import (
+    LITELLM_MODEL_NOT_FOUND, OPENWEBUI_API_KEY_MISMATCH, LITELLM_UNREACHABLE, LITELLM_UNHEALTHY,
+)
+from canvas_doctor.checks.model_lifecycle import BEDROCK_MODEL_END_OF_LIFE
 
 PROMPT = "A lighthouse on a rocky coast at dusk, soft light (canvas-doctor test image)"
 GUIDE_SECONDS = (5, 7)          # guide, "Performance Tuning": 5-7 seconds per image
 SLOW_AFTER = 15.0               # slower than this (or half the time limit) is worth a warning
 CHECK_TIMEOUT = 330.0           # the runner's limit; the request itself stops at settings.generation_timeout
 MAX_REQUEST_SECONDS = 300.0
+LIMIT_MARGIN = 2.0              # wait this much past Open WebUI's own timeout before calling it
 OPENWEBUI_DEFAULT_SIZE = "512x512"
 OPENWEBUI_URL_MODELS = "^gpt-image"
 
@@ -198,21 +253,29 @@ def _cost(answer: Answer, dep: Deployment | None) -> str:
 
 @check(id="generate.image", area="generate", title="A live image generation returns a valid image",
        needs=("network", "paid"), depends_on=("litellm.live.image-model",), timeout=CHECK_TIMEOUT,
-       fixes=("aws-credentials-missing", "bedrock-inference-profile-required", "bedrock-model-access-denied",
-              "bedrock-model-end-of-life", "bedrock-region-unsupported", "bedrock-request-rejected",
-              "bedrock-service-error", "bedrock-throttled", "generation-timeout", "litellm-api-base-invalid",
-              "litellm-drop-params-off", "litellm-model-not-found", "litellm-stream-key-rejected",
-              "litellm-unhealthy", "openwebui-api-key-mismatch", "generation-invalid-image", "litellm-unreachable"), image_path=True)
+       fixes=(AWS_CREDENTIALS_MISSING, BEDROCK_INFERENCE_PROFILE_REQUIRED, BEDROCK_MODEL_ACCESS_DENIED, BEDROCK_MODEL_END_OF_LIFE, BEDROCK_REGION_UNSUPPORTED, BEDROCK_REQUEST_REJECTED, BEDROCK_SERVICE_ERROR, BEDROCK_THROTTLED, GENERATION_TIMEOUT, LITELLM_API_BASE_INVALID, LITELLM_DROP_PARAMS_OFF, LITELLM_MODEL_NOT_FOUND, LITELLM_STREAM_KEY_REJECTED, LITELLM_UNHEALTHY, OPENWEBUI_API_KEY_MISMATCH, GENERATION_INVALID_IMAGE, LITELLM_UNREACHABLE), image_path=True)
 def live_generation(litellm, stack, settings):
     """One POST /v1/images/generations with Open WebUI's body (about $0.04 with Nova Canvas)."""
     target = litellm.image_target
     req = openwebui_request(stack, settings)
     dep = _deployment(target, req.model.name)
-    limit = _timeout(settings)
+    own_limit = _timeout(settings)
+    limits = _stack_limits(stack, target, dep)
+    openwebui_gives_up = limits["openwebui"]
+    limit = own_limit
+    if openwebui_gives_up is not None and openwebui_gives_up.seconds + LIMIT_MARGIN < own_limit:
+        limit = openwebui_gives_up.seconds + LIMIT_MARGIN  # stop waiting when the user's Open WebUI would
     try:
         answer = litellm.generate(target, req.body, timeout=limit, max_body=_max_body(req.expected))
     except ProbeError as err:
         if err.kind == "timeout":
+            if limit < own_limit and openwebui_gives_up is not None:
+                return failed(f"no image within {openwebui_gives_up.seconds:g} s: {openwebui_gives_up.describe()}, so "
+                              "users see an error before the image is made (raise it above the model's time, "
+                              f"the guide expects {GUIDE_SECONDS[0]}-{GUIDE_SECONDS[1]} s)"
+                              f"{sentence(_openwebui_version(stack), status=None)}", fix="generation-timeout",
+                              at=openwebui_gives_up.location, params=_fix_params(target, req, dep, settings.today),
+                              limit_s=openwebui_gives_up.seconds, gave_up="openwebui")
             return failed(f"no image within {limit:g} s (the guide expects {GUIDE_SECONDS[0]}-{GUIDE_SECONDS[1]} s): "
                           f"{err}", fix="generation-timeout", at=_location(target, req, dep, "generation-timeout"),
                           params=_fix_params(target, req, dep, settings.today), limit_s=limit)
@@ -225,7 +288,18 @@ def live_generation(litellm, stack, settings):
     if answer.status != 200:
         d = diagnose(answer.status, _raw_error(answer), answer.content_type,
                      model_id=dep.base_model_id if dep is not None else None, today=settings.today)
-        return _failure(target, req, dep, d, answer.status, settings.today)
+        result = _failure(target, req, dep, d, answer.status, settings.today)
+        seen = user_sees(_openwebui_version(stack), status=answer.status, litellm_message=_raw_error(answer))
+        result.message += sentence(_openwebui_version(stack), status=answer.status,
+                                   litellm_message=_raw_error(answer)[:300])
+        result.data["openwebui_shows"] = seen[:300]
+        if d.fix == "generation-timeout" and limits["litellm"] is not None:
+            tried = answer.headers.get("x-litellm-attempted-retries")
+            result.message += (f" {limits['litellm'].describe()}" +
+                               (f"; LiteLLM says it retried {tried} time(s)" if tried else "") +
+                               f"; it answered after {answer.elapsed_ms / 1000:.1f} s")
+            result.data["gave_up"] = "litellm"
+        return result
     data, why = _image_bytes(answer)
     saved = save_image(settings.save_image, data) if data else ""
     if data is None:
@@ -245,10 +319,29 @@ def live_generation(litellm, stack, settings):
     slow = min(SLOW_AFTER, limit / 2)
     data_out = {"seconds": round(seconds, 2), "size": info.size, "bytes": info.size_bytes,
                 "cost_header": answer.headers.get("x-litellm-response-cost"), "saved": str(settings.save_image or "")}
+    behind = [lim for lim in limits["load_balancers"] if lim.seconds < seconds]
+    if behind:
+        return warned(f"{summary}, but in production {behind[0].describe()}: there this image would not arrive",
+                      fix="generation-timeout", at=behind[0].location,
+                      params=_fix_params(target, req, dep, settings.today), **data_out)
     if seconds > slow:
         return warned(f"slow: {summary} (the guide expects {GUIDE_SECONDS[0]}-{GUIDE_SECONDS[1]} s; the limit is "
                       f"{limit:g} s)", fix="generation-timeout", params=_fix_params(target, req, dep, settings.today), **data_out)
     return passed(summary, **data_out)
+
+
+def _openwebui_version(stack: Stack):
+    ow = stack.openwebui or next(iter(stack.openwebui_services), None)
+    return stack.version_of(OPENWEBUI, ow.name if ow is not None else None)
+
+
+def _stack_limits(stack: Stack, target: Target, dep: Deployment | None) -> dict[str, Any]:
+    """The stack's own limits on this generation: Open WebUI's, LiteLLM's (per attempt x attempts), the load
+    balancers' (stack/limits.py)."""
+    ow = stack.openwebui or next(iter(stack.openwebui_services), None)
+    version = stack.version_of(OPENWEBUI, ow.name if ow is not None else None)
+    return {"openwebui": openwebui_limit(ow, version) if ow is not None else None,
+            "litellm": litellm_limit(target.proxy, dep), "load_balancers": load_balancer_limits(stack)}
 
 
 def _raw_error(answer: Answer) -> str:

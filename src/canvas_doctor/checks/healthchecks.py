@@ -22,6 +22,64 @@ from canvas_doctor.facts import image_model
 from canvas_doctor.stack.model import Proxy, Service, Stack
 from canvas_doctor.stack.queries import deployment_image_model, is_image_deployment
 from canvas_doctor.stack.yamlsource import LMap, LSeq
+from canvas_doctor.fixes import Fix, OneOf
+
+
+# -- the fixes this module's rules give (other rules import them from here) ----------------------
+LITELLM_HEALTHCHECK_BILLABLE = Fix(
+    id="litellm-healthcheck-billable",
+    title="Probe LiteLLM at /health/liveliness, not /health",
+    cause=(
+        "LiteLLM's /health needs the key and runs a real request to every model of the config on each call "
+        "(LiteLLM 1.108.7): without the key it answers 401, so the container, task or target is never healthy; "
+        "with the key every probe bills one image per image model, and it still answers 200 when every model is "
+        "unhealthy. /health/liveliness needs no key and calls no model."
+    ),
+    steps=(
+        (
+            "In {file}, change {where} to call LiteLLM's /health/liveliness on port {port} (no key needed; an "
+            "Authorization header there is ignored)"
+        ),
+        "{apply}",
+    ),
+    snippet=OneOf(
+        "{probe_snippet}",
+        None,
+    ),
+    params=("apply", "file", "probe_snippet", "where"),
+)
+
+HEALTHCHECK_INVALID = Fix(
+    id="healthcheck-invalid",
+    title="Write the health check as a command Docker can run",
+    cause=(
+        'Docker runs ["CMD", "program", "arg", ...] without a shell, one item per argument, and ["CMD-SHELL", '
+        '"one command line"] as /bin/sh -c "one command line". A CMD-SHELL list of several items runs only the '
+        "first item (a bare `wget`), a CMD whose one item is the whole command line looks for a program of that "
+        "name, and an empty test has nothing to run: the check fails every time, the service is never healthy, "
+        "and services that wait for it with `condition: service_healthy` never start."
+    ),
+    steps=(
+        (
+            "In {file}, rewrite the test of the {service} service's healthcheck as shown: CMD with one item per "
+            "argument, or CMD-SHELL with the whole command line as one string"
+        ),
+        (
+            "For a LiteLLM service the snippet calls python: LiteLLM images have had neither curl nor wget since "
+            "their chainguard base (about 1.80; BerriAI/litellm#17645), while python is always there"
+        ),
+        "Recreate the container: docker compose up -d {service}",
+        (
+            "Watch it turn healthy: docker compose ps {service} (docker inspect --format '{{{{json "
+            ".State.Health}}}}' <container> shows the probe's output)"
+        ),
+    ),
+    snippet=OneOf(
+        "{test_snippet}",
+        None,
+    ),
+    params=("file", "test_snippet"),
+)
 
 BILLABLE_PATH = "/health"
 LIVELINESS = "/health/liveliness"
@@ -163,7 +221,7 @@ def _compose_target(stack: Stack, svc: Service, call: HttpCall) -> Proxy | None:
 
 
 @check(id="compose.healthcheck.litellm-liveliness", area="config",
-       title="Compose health checks of LiteLLM call /health/liveliness, not the billable /health", fixes=("litellm-healthcheck-billable",))
+       title="Compose health checks of LiteLLM call /health/liveliness, not the billable /health", fixes=(LITELLM_HEALTHCHECK_BILLABLE,))
 def compose_litellm_probe(stack):
     """A compose probe of LiteLLM's /health: 401 without the key (never healthy), billed with it."""
     out: list[Result] = []
@@ -242,7 +300,7 @@ def _invalid(probe: Probe, svc: Service, stack: Stack) -> tuple[str, str, bool] 
 
 
 @check(id="compose.healthcheck.runnable", area="config",
-       title="Compose health checks are commands Docker can run", fixes=("healthcheck-invalid",))
+       title="Compose health checks are commands Docker can run", fixes=(HEALTHCHECK_INVALID,))
 def compose_probe_runnable(stack):
     """CMD-SHELL takes one command line, CMD one item per argument; anything else never passes."""
     out: list[Result] = []
@@ -356,7 +414,7 @@ def _target_group_litellm(stack: Stack, file: str, template: LMap, tg_name: str,
 
 
 @check(id="cloudformation.healthcheck.litellm-liveliness", area="config",
-       title="ECS and load-balancer health checks of LiteLLM call /health/liveliness, not /health", fixes=("litellm-healthcheck-billable",))
+       title="ECS and load-balancer health checks of LiteLLM call /health/liveliness, not /health", fixes=(LITELLM_HEALTHCHECK_BILLABLE,))
 def cloudformation_litellm_probe(stack):
     """An ECS container HealthCheck or a target group's HealthCheckPath on LiteLLM's /health."""
     out: list[Result] = []

@@ -9,8 +9,229 @@ from urllib.parse import urlsplit
 from canvas_doctor.api import Result, check, failed, passed, skipped, warned
 from canvas_doctor.facts import INFERENCE_PROFILE_ONLY, is_true, litellm_providers, profile_prefix
 from canvas_doctor.stack.model import Deployment, Proxy, Stack
+from canvas_doctor.versions import LITELLM, describe, holds
 from canvas_doctor.stack.queries import (bedrock_image_deployments, deployment_image_model, deployment_region, image_deployments,
                                          image_model_set, is_image_deployment, param, wanted_image_model)
+from canvas_doctor.fixes import Fix, OneOf
+
+
+# -- the fixes this module's rules give (other rules import them from here) ----------------------
+LITELLM_STREAM_ENABLED = Fix(
+    id="litellm-stream-enabled",
+    title="Do not stream an image model",
+    cause=(
+        "Image models answer in one piece; `stream: true` on an image deployment (or a client that asks to "
+        "stream) breaks the request."
+    ),
+    steps=(
+        (
+            "Remove the `stream` line from the {model} deployment in {file} (do not write `stream: false` "
+            "either: see litellm-stream-key-rejected)"
+        ),
+        "{restart_proxy}",
+    ),
+    snippet=OneOf(
+        (
+            "- model_name: {model}\n"
+            "  litellm_params:\n"
+            "    model: {litellm_model}\n"
+            "    aws_region_name: {aws_region_name}\n"
+            "    # your other keys as they are; no `stream` key on image models\n"
+        ),
+        (
+            "- model_name: {model}\n"
+            "  litellm_params:\n"
+            "    model: {litellm_model}\n"
+            "    # your other keys as they are; no `stream` key on image models\n"
+        ),
+        "# no `stream` key in the litellm_params of an image model",
+    ),
+    guide_section='Error: "Streaming not supported for image models"',
+    params=("aws_region_name", "file", "litellm_model", "model"),
+    edit="canvas_doctor.edits.planner:plan_stream",
+)
+
+LITELLM_STREAM_KEY_REJECTED = Fix(
+    id="litellm-stream-key-rejected",
+    title="Remove the `stream` key from the image model (the guide's `stream: false` too)",
+    cause=(
+        "LiteLLM (1.108.7) copies any `stream` value of an image deployment into the model's "
+        'imageGenerationConfig (Nova Canvas, Titan Image), and Bedrock rejects it ("extraneous key [stream] is '
+        "not permitted\"). The guide's advice to write `stream: false` is what breaks the request; image "
+        "generation never streams anyway."
+    ),
+    steps=(
+        "Delete the line `stream: ...` from the {model} deployment in {file}",
+        "{restart_proxy}",
+    ),
+    snippet=OneOf(
+        (
+            "- model_name: {model}\n"
+            "  litellm_params:\n"
+            "    model: {litellm_model}\n"
+            "    aws_region_name: {aws_region_name}\n"
+            "    # your other keys as they are, without `stream`\n"
+        ),
+        (
+            "- model_name: {model}\n"
+            "  litellm_params:\n"
+            "    model: {litellm_model}\n"
+            "    # your other keys as they are, without `stream`\n"
+        ),
+        "# no `stream` key in the litellm_params of an image model",
+    ),
+    guide_section='Error: "Streaming not supported for image models"',
+    params=("aws_region_name", "file", "litellm_model", "model"),
+    edit="canvas_doctor.edits.planner:plan_stream",
+)
+
+LITELLM_API_BASE_INVALID = Fix(
+    id="litellm-api-base-invalid",
+    title="Remove the api_base that is not a URL (the guide's `api_base: bedrock-runtime`)",
+    cause=(
+        "LiteLLM uses api_base verbatim as the URL prefix; `bedrock-runtime` is not a URL, so every call fails "
+        "(InvalidURL). Bedrock needs no api_base."
+    ),
+    steps=(
+        "Delete `api_base: {value}` from the {model} deployment in {file}",
+        "{restart_proxy}",
+    ),
+    snippet=OneOf(
+        (
+            "- model_name: {model}\n"
+            "  litellm_params:\n"
+            "    model: {litellm_model}\n"
+            "    aws_region_name: {aws_region_name}\n"
+            "    # your other keys as they are, without `api_base`\n"
+        ),
+        (
+            "- model_name: {model}\n"
+            "  litellm_params:\n"
+            "    model: {litellm_model}\n"
+            "    # your other keys as they are, without `api_base`\n"
+        ),
+        "# no `api_base` in the litellm_params of a Bedrock model",
+    ),
+    guide_section="Issue 1: Nova Canvas Doesn't Support Streaming",
+    params=("aws_region_name", "file", "litellm_model", "model", "value"),
+    edit="canvas_doctor.edits.planner:plan_api_base",
+)
+
+LITELLM_PROVIDER_INVALID = Fix(
+    id="litellm-provider-invalid",
+    title="Use a provider prefix LiteLLM knows",
+    cause=(
+        "LiteLLM drops a deployment whose `model:` has an unknown provider prefix, silently; the model is then "
+        '"not found".'
+    ),
+    steps=(
+        "Write the model as bedrock/<model id> in {file} (found: {value})",
+        "{restart_proxy}",
+    ),
+    snippet=OneOf(
+        "model: bedrock/{model_id}   # a Bedrock model; another provider has its own prefix",
+        "model: bedrock/<model id>   # e.g. bedrock/amazon.nova-canvas-v1:0",
+    ),
+    params=("file", "model_id", "value"),
+)
+
+LITELLM_DROP_PARAMS_OFF = Fix(
+    id="litellm-drop-params-off",
+    title="Turn on drop_params for the image proxy",
+    cause=(
+        "Open WebUI always sends response_format; without drop_params LiteLLM rejects the parameter for Bedrock "
+        "image models."
+    ),
+    steps=(
+        "Set litellm_settings.drop_params: true in {file}",
+        "{restart_proxy}",
+    ),
+    snippet=(
+        "litellm_settings:\n"
+        "  drop_params: true\n"
+    ),
+    guide_section="Model Configuration (litellm-config.yaml)",
+    params=("file",),
+    edit="canvas_doctor.edits.planner:plan_drop_params",
+)
+
+LITELLM_PROVISIONED_MODEL_FORMAT = Fix(
+    id="litellm-provisioned-model-format",
+    title="Name the base model in `model:` and the ARN in `model_id`",
+    cause=(
+        "With `model: bedrock/arn:...` LiteLLM cannot tell the ARN is Nova Canvas and sends a Stability-format "
+        "body, which Bedrock rejects."
+    ),
+    steps=(
+        (
+            "In the {model} deployment of {file}, set model: bedrock/amazon.nova-canvas-v1:0 and model_id: "
+            "{value}"
+        ),
+        "Add model_info: {{mode: image_generation}} so health checks treat it as an image model",
+        "{restart_proxy}",
+    ),
+    snippet=OneOf(
+        (
+            "- model_name: {model}\n"
+            "  litellm_params:\n"
+            "    model: bedrock/amazon.nova-canvas-v1:0\n"
+            "    model_id: {value}\n"
+            "    aws_region_name: {aws_region_name}\n"
+            "  model_info:\n"
+            "    mode: image_generation\n"
+        ),
+        (
+            "- model_name: {model}\n"
+            "  litellm_params:\n"
+            "    model: bedrock/amazon.nova-canvas-v1:0\n"
+            "    model_id: {value}\n"
+            "  model_info:\n"
+            "    mode: image_generation\n"
+        ),
+    ),
+    guide_section="For Higher Throughput",
+    params=("aws_region_name", "file", "model", "value"),
+    edit="canvas_doctor.edits.planner:plan_provisioned",
+)
+
+IMAGE_MODEL_IN_CHAT = Fix(
+    id="image-model-in-chat",
+    title="Keep the image model out of Open WebUI's chat model list",
+    cause=(
+        "The proxy Open WebUI uses for chat also serves the image model, so it appears as a chat model; chatting "
+        'with it fails with "required key [messages] not found".'
+    ),
+    steps=(
+        (
+            "Serve image models from a second proxy (e.g. litellm-image) that only IMAGES_OPENAI_API_BASE_URL "
+            "points at, or"
+        ),
+        "Hide {model} in Open WebUI: Admin Settings > Models",
+    ),
+    guide_section="Use Both Models (User Selectable)",
+    params=("model",),
+)
+
+LITELLM_PARAM_WRONG_FAMILY = Fix(
+    id="litellm-param-wrong-family",
+    title="Remove `{key}` from the {model} deployment: {name} does not read it",
+    cause=(
+        "LiteLLM 1.108.7 copies litellm_params it does not know into the Bedrock request (Nova Canvas and Titan: "
+        "into imageGenerationConfig; Stability: at the top of the body), and Bedrock rejects keys the model's "
+        'schema does not have ("extraneous key [{key}] is not permitted"). `{key}` is a key of another model '
+        "family, often left over from a move between models."
+    ),
+    steps=(
+        "In {file}, remove `{key}` from the {model} deployment ({name} reads: {keys})",
+        "Restart the proxy: docker compose restart {service}",
+    ),
+    guide_section="Switching to Different Image Models",
+    params=("file", "key", "keys", "model", "name"),
+)
+
+# fixes declared by the rules that give them most (imported after this module's own)
+from canvas_doctor.checks.bedrock_access import BEDROCK_REGION_UNSUPPORTED, BEDROCK_INFERENCE_PROFILE_REQUIRED
+from canvas_doctor.checks.litellm_live import LITELLM_MODEL_NOT_FOUND
 
 
 def _loaded(stack: Stack) -> list[Proxy]:
@@ -28,7 +249,7 @@ def _params(proxy: Proxy, dep: Deployment, **extra) -> dict:
 
 @check(id="litellm.config.image-model-served", area="config",
        title="LiteLLM serves the image model Open WebUI asks for",
-       fixes=("litellm-model-not-found",), image_path=True)
+       fixes=(LITELLM_MODEL_NOT_FOUND,), image_path=True)
 def image_model_is_served(stack, settings):
     """Guide: Error "Model not found: nova-canvas", step 1."""
     proxy = stack.image_proxy
@@ -61,7 +282,7 @@ def image_model_is_served(stack, settings):
 
 
 @check(id="litellm.config.image-stream", area="config", title="Image models carry no `stream` key",
-       fixes=("litellm-stream-enabled", "litellm-stream-key-rejected"), image_path=True)
+       fixes=(LITELLM_STREAM_ENABLED, LITELLM_STREAM_KEY_REJECTED), image_path=True)
 def image_models_do_not_stream(stack):
     """Guide Issue 1 says `stream: false`; LiteLLM 1.108.7 forwards any `stream` into Nova's
     imageGenerationConfig and Bedrock rejects it, so the key must go."""
@@ -95,7 +316,7 @@ def image_models_do_not_stream(stack):
 
 
 @check(id="litellm.config.api-base", area="config", title="Every api_base is an http(s) URL",
-       fixes=("litellm-api-base-invalid",))
+       fixes=(LITELLM_API_BASE_INVALID,))
 def api_base_is_url(stack):
     """The guide's `api_base: bedrock-runtime` is used verbatim as a URL prefix: every call fails."""
     out: list[Result] = []
@@ -113,8 +334,13 @@ def api_base_is_url(stack):
                     ok = bool(value) and urlsplit(value).scheme in ("http", "https") and bool(urlsplit(value).netloc)
                 except ValueError:
                     ok = False
+                version = stack.version_of(LITELLM, proxy.service.name if proxy.service else None)
                 if ok:
                     out.append(passed(f"{dep.model_name}: {key} {value}", at=at))
+                elif key == "api_base" and not holds("litellm.api-base-for-bedrock-images", version):
+                    out.append(passed(f"{dep.model_name}: `api_base: {dep.params[key]}` is no URL, but LiteLLM before "
+                                      f"1.74.3 does not use api_base for Bedrock images ({describe(version, LITELLM)}); it "
+                                      "breaks at the upgrade", at=at))
                 else:
                     out.append(failed(f"{dep.model_name} has `{key}: {dep.params[key]}`, which is not an http(s) URL: "
                                       "LiteLLM uses it verbatim as the URL prefix, so every call fails (InvalidURL); "
@@ -124,7 +350,7 @@ def api_base_is_url(stack):
 
 
 @check(id="litellm.config.provider", area="config", title="Every model has a provider prefix LiteLLM knows",
-       fixes=("litellm-provider-invalid",))
+       fixes=(LITELLM_PROVIDER_INVALID,))
 def provider_is_known(stack):
     """LiteLLM drops a deployment with an unknown provider prefix silently."""
     known = litellm_providers()
@@ -154,7 +380,7 @@ def provider_is_known(stack):
 
 @check(id="litellm.config.provisioned-model", area="config",
        title="A provisioned Nova Canvas keeps the base model in `model:`",
-       fixes=("litellm-provisioned-model-format",))
+       fixes=(LITELLM_PROVISIONED_MODEL_FORMAT,))
 def provisioned_model_format(stack):
     """Guide "For Higher Throughput" puts the ARN in `model:`; LiteLLM then sends the wrong body."""
     out: list[Result] = []
@@ -180,7 +406,7 @@ def provisioned_model_format(stack):
 
 @check(id="litellm.config.inference-profile", area="config",
        title="Models that need an inference profile are called through one",
-       fixes=("bedrock-inference-profile-required",))
+       fixes=(BEDROCK_INFERENCE_PROFILE_REQUIRED,))
 def inference_profile_used(stack):
     out: list[Result] = []
     for proxy in _loaded(stack):
@@ -200,7 +426,7 @@ def inference_profile_used(stack):
 
 
 @check(id="litellm.config.drop-params", area="config", title="The image proxy drops unsupported parameters",
-       fixes=("litellm-drop-params-off",), image_path=True)
+       fixes=(LITELLM_DROP_PARAMS_OFF,), image_path=True)
 def drop_params_on(stack):
     """Open WebUI always sends response_format; without drop_params LiteLLM rejects it for Bedrock."""
     proxy = stack.image_proxy
@@ -211,7 +437,15 @@ def drop_params_on(stack):
         return skipped(f"{proxy.config.display} has no image model deployment")
     settings = proxy.config.section("litellm_settings")
     global_on = settings.get("drop_params") is True or is_true(str(settings.get("drop_params")))
-    missing = [d for d in deps if not (global_on or d.params.get("drop_params") is True)]
+    version = stack.version_of(LITELLM, proxy.service.name if proxy.service else None)
+    per_model_counts = holds("litellm.per-model-drop-params-for-images", version)
+    missing = [d for d in deps if not (global_on or (per_model_counts and d.params.get("drop_params") is True))]
+    if missing and not per_model_counts and any(d.params.get("drop_params") is True for d in missing):
+        line = proxy.config.data.line_of("litellm_settings") if "litellm_settings" in proxy.config.data else 1
+        return failed(f"drop_params is set per deployment in {proxy.config.display}, but LiteLLM before 1.68.2 ignores "
+                      f"a deployment's drop_params for image generation ({describe(version, LITELLM)}): set "
+                      "litellm_settings.drop_params: true", fix="litellm-drop-params-off", at=proxy.config.at(line),
+                      params={"service": proxy.name, "file": proxy.config.display})
     if not missing:
         line = settings.line_of("drop_params") if "drop_params" in settings else deps[0].line
         return passed(f"{proxy.name}: drop_params is on", at=proxy.config.at(line))
@@ -224,7 +458,7 @@ def drop_params_on(stack):
 
 
 @check(id="litellm.config.region", area="config", title="The image model is offered in the configured region",
-       fixes=("bedrock-region-unsupported",), image_path=True)
+       fixes=(BEDROCK_REGION_UNSUPPORTED,), image_path=True)
 def region_offers_model(stack):
     out: list[Result] = []
     for proxy, dep, model in bedrock_image_deployments(stack):
@@ -243,7 +477,7 @@ def region_offers_model(stack):
 
 @check(id="litellm.config.image-model-in-chat", area="config",
        title="The image model is not offered as a chat model",
-       fixes=("image-model-in-chat",))
+       fixes=(IMAGE_MODEL_IN_CHAT,))
 def image_model_not_in_chat(stack):
     """With one proxy for chat and images, Open WebUI lists the image model among chat models."""
     proxy = stack.chat_proxy
@@ -268,7 +502,7 @@ OPENAI_IMAGE_PARAMS = frozenset({"size", "n", "quality", "style", "response_form
 
 @check(id="litellm.config.image-params", area="config",
        title="Image deployments carry only request keys their model family reads",
-       fixes=("litellm-param-wrong-family",), image_path=True)
+       fixes=(LITELLM_PARAM_WRONG_FAMILY,), image_path=True)
 def image_params_fit_family(stack):
     """LiteLLM 1.108.7 copies unknown litellm_params into the Bedrock body (Nova/Titan: into
     imageGenerationConfig; Stability: at the top level), and Bedrock rejects keys its schema does not

@@ -4,11 +4,10 @@ image model, and serve the config that is on disk.
 Guide: "Images Not Appearing", item 5 (the proxy is healthy); "Verify Configuration" (/v1/models);
 "Model not found", step 3 (restart after a config change). Every call is free: /health without
 ?model= is never called (LiteLLM 1.108.7 bills one image per image model for it); the one paid
-probe here, litellm.live.model-health, runs only when named with --only.
+probe here, litellm.live.model-health, is opt-in: the runner runs it only when named by its id.
 """
 from __future__ import annotations
 
-import fnmatch
 from typing import Any
 
 from canvas_doctor.api import Location, Result, check, failed, passed, skipped
@@ -18,6 +17,163 @@ from canvas_doctor.litellm_client import LiteLLM, Target
 from canvas_doctor.litellm_errors import diagnose
 from canvas_doctor.stack.model import Deployment, Proxy, Stack
 from canvas_doctor.stack.queries import param, wanted_image_model
+from canvas_doctor.fixes import Fix, OneOf, Variant
+
+
+# -- the fixes this module's rules give (other rules import them from here) ----------------------
+LITELLM_MODEL_NOT_FOUND = Fix(
+    id="litellm-model-not-found",
+    title="Serve the image model under the name Open WebUI asks for",
+    cause=(
+        "The model name Open WebUI sends is not a model_name in the LiteLLM proxy's config (or of the running "
+        'proxy), so LiteLLM answers 400 "Invalid model name passed in model=...".'
+    ),
+    steps=(
+        OneOf(
+            (
+                "Add a model_list entry with model_name: {model} to {file}, or set IMAGE_GENERATION_MODEL to one "
+                "of: {served}"
+            ),
+            (
+                "Add a model_list entry with model_name: {model} to {file}, or set IMAGE_GENERATION_MODEL to a "
+                "model_name the proxy serves"
+            ),
+        ),
+        "{restart_proxy}",
+    ),
+    snippet=OneOf(
+        (
+            "model_list:\n"
+            "  - model_name: {model}\n"
+            "    litellm_params:\n"
+            "      model: bedrock/amazon.nova-canvas-v1:0   # or the Bedrock image model you mean\n"
+            "      aws_region_name: {nova_region}\n"
+        ),
+        (
+            "model_list:\n"
+            "  - model_name: {model}\n"
+            "    litellm_params:\n"
+            "      model: bedrock/amazon.nova-canvas-v1:0   # or the Bedrock image model you mean\n"
+            "      aws_region_name: us-east-1               # Nova Canvas: us-east-1, eu-west-1 or ap-northeast-1\n"
+        ),
+    ),
+    guide_section='Error: "Model not found: nova-canvas"',
+    params=("file", "model", "served"),
+)
+
+LITELLM_CONFIG_STALE = Fix(
+    id="litellm-config-stale",
+    title="Restart the proxy so it serves the config on disk",
+    cause=(
+        "The running proxy or container serves another config than the file: it has not been restarted since the "
+        "file changed."
+    ),
+    steps=(
+        "{restart_proxy}",
+        (
+            "If it still serves the old models, check that it reads this file (the mount and --config of its "
+            "service)"
+        ),
+    ),
+    guide_section='Error: "Model not found: nova-canvas"',
+    params=("file",),
+)
+
+OPENWEBUI_API_KEY_MISMATCH = Fix(
+    id="openwebui-api-key-mismatch",
+    title="Give Open WebUI a key that LiteLLM accepts",
+    cause=(
+        "The key Open WebUI sends is not the proxy's master key (nor a virtual key it issued), so every request "
+        "is refused."
+    ),
+    steps=(
+        OneOf(
+            (
+                "Set {var} in the {service} environment to the proxy's master key (LITELLM_MASTER_KEY / "
+                "general_settings.master_key of {proxy})"
+            ),
+            (
+                "Set {var} in the {service} environment to the proxy's master key (LITELLM_MASTER_KEY / "
+                "general_settings.master_key)"
+            ),
+        ),
+        "Keep both in one place, e.g. .env: LITELLM_MASTER_KEY=... and {var}=${{LITELLM_MASTER_KEY}}",
+        "Recreate the containers: docker compose up -d",
+    ),
+    snippet="- {var}=${{LITELLM_MASTER_KEY}}",
+    guide_section="Open WebUI Configuration",
+    params=("file", "proxy", "var"),
+    variants={
+        "cloudformation": Variant(
+            steps=(
+                (
+                    "Give the {service} container in {file} the proxy's master key as {var}, from the same "
+                    "secret as the proxy's LITELLM_MASTER_KEY (Secrets, ValueFrom)"
+                ),
+                "{recreate}",
+            ),
+            snippet=(
+                "Secrets:\n"
+                "  - Name: {var}\n"
+                "    ValueFrom: !Ref LiteLLMMasterKeySecret   # the secret that holds the proxy's LITELLM_MASTER_KEY\n"
+            ),
+        ),
+    },
+)
+
+LITELLM_UNREACHABLE = Fix(
+    id="litellm-unreachable",
+    title="Start the LiteLLM proxy (or point the doctor at it)",
+    cause="Nothing answers at the proxy's URL.",
+    steps=(
+        "{start_proxy}",
+        "If it runs elsewhere, pass --litellm-url (or --litellm-image-url)",
+    ),
+    snippet=OneOf(
+        "curl {url}/health/liveliness",
+        "curl http://localhost:4000/health/liveliness   # the proxy's published port",
+    ),
+    guide_section="Images Not Appearing in Open WebUI",
+    params=("file", "url"),
+)
+
+LITELLM_UNHEALTHY = Fix(
+    id="litellm-unhealthy",
+    title="Make the image model healthy in LiteLLM",
+    cause=(
+        "The proxy answers, but its health check of the image model fails (credentials, model access, region or "
+        "config)."
+    ),
+    steps=(
+        "Read the error: {proxy_logs}",
+        "Fix the cause named there (see the bedrock checks of this report)",
+    ),
+    guide_section="Images Not Appearing in Open WebUI",
+)
+
+LITELLM_VERSION_COMPROMISED = Fix(
+    id="litellm-version-compromised",
+    title="Replace the compromised LiteLLM release",
+    cause="LiteLLM 1.107.x was published compromised and pulled from PyPI.",
+    steps=(
+        OneOf(
+            (
+                "Pin another release (e.g. ghcr.io/berriai/litellm:main-v1.108.7) for {service} and recreate: "
+                "docker compose up -d {service}"
+            ),
+            (
+                "Pin another release (e.g. ghcr.io/berriai/litellm:main-v1.108.7) and recreate the proxy's "
+                "container"
+            ),
+        ),
+        "Rotate every key the proxy held",
+    ),
+)
+
+# fixes declared by the rules that give them most (imported after this module's own)
+from canvas_doctor.checks.docker_env import CONTAINER_ENV_STALE
+from canvas_doctor.checks.generate import GENERATION_TIMEOUT
+from canvas_doctor.checks.litellm_config import LITELLM_PROVIDER_INVALID
 
 REACHABLE = "litellm.live.reachable"
 VERSION = "litellm.live.version"
@@ -88,7 +244,7 @@ def _liveliness(litellm: LiteLLM, target: Target) -> Result:
 
 @check(id=REACHABLE, area="litellm", title="The LiteLLM proxy answers", needs=("network",),
        retry_on_wait=True, timeout=15,
-       fixes=("litellm-unreachable",))
+       fixes=(LITELLM_UNREACHABLE,))
 def proxy_answers(litellm):
     """GET /health/liveliness (no auth, free): guide "Images Not Appearing", item 5."""
     return litellm.each(lambda t: _liveliness(litellm, t))
@@ -117,7 +273,7 @@ def _version(litellm: LiteLLM, target: Target) -> Result:
 
 @check(id=VERSION, area="litellm", title="The proxy runs a safe LiteLLM release", needs=("network",),
        depends_on=(REACHABLE,), timeout=15,
-       fixes=("litellm-version-compromised",))
+       fixes=(LITELLM_VERSION_COMPROMISED,))
 def safe_release(litellm):
     """The version is in /health/readiness/details (auth) in LiteLLM 1.108.7, not in /health/readiness."""
     return litellm.each(lambda t: _version(litellm, t))
@@ -208,8 +364,7 @@ def _key(litellm: LiteLLM, stack: Stack, target: Target) -> list[Result]:
 
 @check(id=KEY, area="litellm", title="The proxy accepts the key", needs=("network",),
        depends_on=(REACHABLE,), timeout=15,
-       fixes=("openwebui-api-key-mismatch", "litellm-config-stale", "container-env-stale", "litellm-unhealthy",
-              "litellm-unreachable"))
+       fixes=(OPENWEBUI_API_KEY_MISMATCH, LITELLM_CONFIG_STALE, CONTAINER_ENV_STALE, LITELLM_UNHEALTHY, LITELLM_UNREACHABLE))
 def key_accepted(litellm, stack):
     """GET /v1/models with the key, and with Open WebUI's key when that differs."""
     return [r for rs in litellm.each(lambda t: _key(litellm, stack, t)) for r in rs]
@@ -225,8 +380,7 @@ def _served(answer: Answer) -> list[str]:
 
 @check(id=IMAGE_MODEL, area="litellm", title="The proxy serves the image model Open WebUI asks for",
        needs=("network",), depends_on=(KEY,), timeout=15,
-       fixes=("litellm-model-not-found", "litellm-config-stale", "litellm-provider-invalid", "litellm-unhealthy",
-              "litellm-unreachable"), image_path=True)
+       fixes=(LITELLM_MODEL_NOT_FOUND, LITELLM_CONFIG_STALE, LITELLM_PROVIDER_INVALID, LITELLM_UNHEALTHY, LITELLM_UNREACHABLE), image_path=True)
 def image_model_served(litellm, stack, settings):
     """Guide: Error "Model not found: nova-canvas" (the running proxy, not the file)."""
     target = litellm.image_target
@@ -339,7 +493,7 @@ def _config_current(litellm: LiteLLM, target: Target) -> Result:
 
 @check(id=CONFIG_CURRENT, area="litellm", title="The running proxy serves the config on disk",
        needs=("network",), depends_on=(KEY,), timeout=15,
-       fixes=("litellm-config-stale", "litellm-unhealthy", "litellm-unreachable"))
+       fixes=(LITELLM_CONFIG_STALE, LITELLM_UNHEALTHY, LITELLM_UNREACHABLE))
 def config_current(litellm):
     """/model/info (model, aws_region_name, api_base, stream per deployment) against the file."""
     return litellm.each(lambda t: _config_current(litellm, t))
@@ -348,12 +502,10 @@ def config_current(litellm):
 # -- the paid health probe, opt-in --------------------------------------------------------------
 
 @check(id=MODEL_HEALTH, area="litellm", title="LiteLLM's own health check of the image model passes",
-       needs=("network", "paid"), depends_on=(IMAGE_MODEL,), timeout=130,
-       fixes=("litellm-unhealthy", "litellm-model-not-found", "generation-timeout"), image_path=True)
+       needs=("network", "paid"), opt_in=True, depends_on=(IMAGE_MODEL,), timeout=130,
+       fixes=(LITELLM_UNHEALTHY, LITELLM_MODEL_NOT_FOUND, GENERATION_TIMEOUT), image_path=True)
 def model_health(litellm, stack, settings):
-    """GET /health?model=X makes one real, billed call: only when this id is named with --only."""
-    if not any(fnmatch.fnmatchcase(MODEL_HEALTH, p) for p in settings.only if p != "litellm"):
-        return skipped(f"opt-in: it bills one image; run it with --only {MODEL_HEALTH}")
+    """GET /health?model=X makes one real, billed call: opt-in, only when this id is named with --only."""
     target = litellm.image_target
     wanted = wanted_image_model(stack, settings.model)
     try:

@@ -5,6 +5,112 @@ from canvas_doctor.api import Location, Result, check, failed, passed, skipped
 from canvas_doctor.facts import LITELLM_PUBLIC_MASTER_KEYS
 from canvas_doctor.stack.model import Proxy, Stack
 from canvas_doctor.stack.queries import image_deployments, param
+from canvas_doctor.versions import LITELLM, describe, holds
+from canvas_doctor.fixes import Fix, OneOf, Variant
+
+
+# -- the fixes this module's rules give (other rules import them from here) ----------------------
+LITELLM_CONFIG_NOT_MOUNTED = Fix(
+    id="litellm-config-not-mounted",
+    title="Mount the LiteLLM config where `--config` reads it",
+    cause=(
+        "The litellm service's `--config` names a path that no volume of the service provides, so the proxy "
+        "starts without the models of your config file."
+    ),
+    steps=(
+        "Add a bind mount of the config to the {service} service: ./litellm-config.yaml:{target}:ro",
+        "Make sure the command passes --config {target}",
+        "{recreate}",
+    ),
+    snippet=OneOf(
+        (
+            "{service}:\n"
+            '  command: ["--config", "{target}", "--port", "{port}"]\n'
+            "  volumes:\n"
+            "    - ./litellm-config.yaml:{target}:ro\n"
+        ),
+        (
+            "{service}:\n"
+            '  command: ["--config", "{target}"]\n'
+            "  volumes:\n"
+            "    - ./litellm-config.yaml:{target}:ro\n"
+        ),
+    ),
+    guide_section='Error: "Model not found: nova-canvas"',
+    params=("file", "target"),
+    variants={
+        "cloudformation": Variant(
+            cause=(
+                "LiteLLM reads its config from the file `--config` (or CONFIG_FILE_PATH) names, or from an S3 "
+                "object (LITELLM_CONFIG_BUCKET_NAME and LITELLM_CONFIG_BUCKET_OBJECT_KEY); a variable holding "
+                "the config text is never read, so the proxy starts without your models."
+            ),
+            steps=(
+                "Put the config in an S3 bucket the task role may read (s3:GetObject on the object)",
+                (
+                    "Name the object in the Environment of the {service} container in {file}, in place of the "
+                    "variable that holds the config text"
+                ),
+                "{recreate}",
+            ),
+            snippet=(
+                "- Name: LITELLM_CONFIG_BUCKET_NAME\n"
+                '  Value: "<bucket>"\n'
+                "- Name: LITELLM_CONFIG_BUCKET_OBJECT_KEY\n"
+                '  Value: "litellm-config.yaml"\n'
+            ),
+        ),
+    },
+)
+
+LITELLM_MASTER_KEY_UNSAFE = Fix(
+    id="litellm-master-key-unsafe",
+    title="Set a private master key for the proxy",
+    cause="With no master key, or the publicly known `sk-1234`, LiteLLM (1.108.7) refuses to start.",
+    steps=(
+        "Generate one: python -c 'import secrets; print(\"sk-\" + secrets.token_urlsafe(24))'",
+        "Put LITELLM_MASTER_KEY=<it> in .env and pass it to the {service} service",
+        "Use the same value for OPENAI_API_KEY / IMAGES_OPENAI_API_KEY of Open WebUI",
+    ),
+    snippet="- LITELLM_MASTER_KEY=${{LITELLM_MASTER_KEY}}",
+    params=("file",),
+    variants={
+        "litellm": Variant(
+            steps=(
+                "Generate one: python -c 'import secrets; print(\"sk-\" + secrets.token_urlsafe(24))'",
+                (
+                    "Put LITELLM_MASTER_KEY=<it> in the proxy's environment (e.g. .env) and read it in {file}: "
+                    "general_settings.master_key: os.environ/LITELLM_MASTER_KEY"
+                ),
+                "Use the same value for OPENAI_API_KEY / IMAGES_OPENAI_API_KEY of Open WebUI",
+                "{restart_proxy}",
+            ),
+            snippet=(
+                "general_settings:\n"
+                "  master_key: os.environ/LITELLM_MASTER_KEY\n"
+            ),
+        ),
+        "cloudformation": Variant(
+            steps=(
+                "Generate one: python -c 'import secrets; print(\"sk-\" + secrets.token_urlsafe(24))'",
+                (
+                    "Store it in AWS Secrets Manager and give it to the {service} container in {file} under "
+                    "Secrets, not in Environment"
+                ),
+                "Give Open WebUI's OPENAI_API_KEY / IMAGES_OPENAI_API_KEY the same secret",
+                "{recreate}",
+            ),
+            snippet=(
+                "Secrets:\n"
+                "  - Name: LITELLM_MASTER_KEY\n"
+                "    ValueFrom: !Ref LiteLLMMasterKeySecret   # an AWS::SecretsManager::Secret of the template\n"
+            ),
+        ),
+    },
+)
+
+# fixes declared by the rules that give them most (imported after this module's own)
+from canvas_doctor.checks.bedrock_access import AWS_CREDENTIALS_MISSING
 
 DEFAULT_CONFIG_TARGET = "/app/config.yaml"
 
@@ -15,7 +121,7 @@ def _compose_proxies(stack: Stack) -> list[Proxy]:
 
 @check(id="compose.litellm.config-mounted", area="config",
        title="The LiteLLM config is mounted where --config reads it",
-       fixes=("litellm-config-not-mounted",))
+       fixes=(LITELLM_CONFIG_NOT_MOUNTED,))
 def config_is_mounted(stack):
     """Guide: Error "Model not found", step 2."""
     proxies = _compose_proxies(stack)
@@ -58,8 +164,18 @@ def config_is_mounted(stack):
     return out
 
 
+def _weak_key_outcome(stack: Stack, proxy: Proxy) -> str:
+    """What LiteLLM does with no master key or sk-1234, for the version in play (versions.md L12)."""
+    version = stack.version_of(LITELLM, proxy.service.name if proxy.service else None)
+    shown = describe(version, LITELLM)
+    if holds("litellm.refuses-weak-master-key", version):
+        return f"LiteLLM refuses to start with it from 1.104.0 ({shown})"
+    return (f"before 1.104.0 LiteLLM starts anyway and accepts any key, so anyone who reaches it can spend "
+            f"the Bedrock bill ({shown})")
+
+
 @check(id="compose.litellm.master-key", area="config", title="Each LiteLLM proxy has a private master key",
-       fixes=("litellm-master-key-unsafe",))
+       fixes=(LITELLM_MASTER_KEY_UNSAFE,))
 def master_key_is_safe(stack):
     out: list[Result] = []
     for proxy in stack.proxies.values():
@@ -86,11 +202,11 @@ def master_key_is_safe(stack):
                 continue
             where = key.location if key is not None else svc.at("LITELLM_MASTER_KEY")
             out.append(failed(f"the {proxy.name} proxy has no master key (general_settings.master_key or "
-                              "LITELLM_MASTER_KEY): LiteLLM 1.108.7 refuses to start", fix="litellm-master-key-unsafe",
+                              f"LITELLM_MASTER_KEY): {_weak_key_outcome(stack, proxy)}", fix="litellm-master-key-unsafe",
                               at=where, params={**params, "file": where.file if where else ""}))
         elif key.value in LITELLM_PUBLIC_MASTER_KEYS:
-            out.append(failed(f"the {proxy.name} proxy's master key is the publicly known default: LiteLLM 1.108.7 "
-                              "refuses to start with it", fix="litellm-master-key-unsafe", at=key.location,
+            out.append(failed(f"the {proxy.name} proxy's master key is the publicly known default: "
+                              f"{_weak_key_outcome(stack, proxy)}", fix="litellm-master-key-unsafe", at=key.location,
                               params={**params, "file": key.location.file if key.location else ""}))
         else:
             out.append(passed(f"{proxy.name}: master key set", at=key.location))
@@ -129,7 +245,7 @@ def _credential_source(proxy: Proxy) -> tuple[str | None, list[str]]:
 
 @check(id="compose.litellm.aws-credentials", area="config",
        title="The image proxy gets AWS credentials or a Bedrock API key",
-       fixes=("aws-credentials-missing",), image_path=True)
+       fixes=(AWS_CREDENTIALS_MISSING,), image_path=True)
 def aws_credentials_reach_proxy(stack):
     """Guide Method 2: AWS_BEARER_TOKEN_BEDROCK must reach the proxy."""
     proxy = stack.image_proxy
@@ -157,7 +273,7 @@ def aws_credentials_reach_proxy(stack):
 
 @check(id="cloudformation.litellm.config-source", area="config",
        title="The production LiteLLM container gets its config in a way LiteLLM reads",
-       fixes=("litellm-config-not-mounted",))
+       fixes=(LITELLM_CONFIG_NOT_MOUNTED,))
 def cfn_config_source(stack):
     """An ECS container given its config text in an environment variable (LITELLM_CONFIG ...) serves no
     models: LiteLLM reads --config, CONFIG_FILE_PATH, or the LITELLM_CONFIG_BUCKET_* pair."""

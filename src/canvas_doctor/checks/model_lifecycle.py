@@ -20,6 +20,70 @@ from canvas_doctor.facts import (LEGACY_INACTIVITY_RULE, LIFECYCLE_ACTIVE, LIFEC
 from canvas_doctor.models import Status
 from canvas_doctor.stack.model import Deployment, Proxy, Stack
 from canvas_doctor.stack.queries import bedrock_image_deployments, deployment_region
+from canvas_doctor.fixes import Fix
+
+
+# -- the fixes this module's rules give (other rules import them from here) ----------------------
+BEDROCK_MODEL_LEGACY = Fix(
+    id="bedrock-model-legacy",
+    title="{name} is Legacy in Bedrock: move before {end_of_life}",
+    cause=(
+        "Bedrock has set an end of life for {name} ({model_id}): {end_of_life} (source: {source}). Until then "
+        "new accounts cannot start using it, and an account that has not called it for 15-30 days loses access "
+        '(404 "Access denied. This Model is marked by provider as Legacy"); after it every call fails.'
+    ),
+    steps=(
+        "Active text-to-image models: {alternatives}",
+        (
+            "Move the {model} deployment in {file} before {end_of_life} (canvas-doctor explain "
+            "bedrock-model-end-of-life shows the move; canvas-doctor fix applies it once the date has passed)"
+        ),
+    ),
+    guide_section="Switching to Different Image Models",
+    params=("alternatives", "end_of_life", "file", "model", "model_id", "name", "source"),
+)
+
+BEDROCK_MODEL_END_OF_LIFE = Fix(
+    id="bedrock-model-end-of-life",
+    title="Move off {name}: Bedrock no longer serves it",
+    cause=(
+        "{name} ({model_id}) reached its end of life on {end_of_life} (source: {source}). Since then Bedrock "
+        'answers every call to it with ResourceNotFoundException ("This model version has reached the end of its '
+        'life") or ValidationException ("The provided model identifier is invalid."), whatever the '
+        "configuration. An account that had not used it for 15-30 days while it was Legacy lost access earlier "
+        '(404 "Access denied. This Model is marked by provider as Legacy").'
+    ),
+    steps=(
+        "Bedrock still serves for text-to-image: {alternatives}",
+        (
+            "In {file}, move the {model} deployment to model: bedrock/{new_model_id} with aws_region_name: "
+            "{new_region}, named {new_alias}; keep only keys {new_name} reads (remove stream and the other "
+            "family's keys: cfgScale, width, height, numberOfImages ...)"
+        ),
+        (
+            "In Open WebUI's environment (compose and CloudFormation): IMAGE_GENERATION_MODEL={new_alias}, "
+            "IMAGE_SIZE=1024x1024 ({new_name} draws at its own size, 1024x1024 for 1:1: LiteLLM sends it no size)"
+        ),
+        "Production: the task role must allow bedrock:InvokeModel on {new_arn}",
+        "Price: {price_change}",
+        (
+            "canvas-doctor fix makes these edits after showing the diff; then restart the proxy and recreate "
+            "Open WebUI"
+        ),
+    ),
+    snippet=(
+        "- model_name: {new_alias}\n"
+        "  litellm_params:\n"
+        "    model: bedrock/{new_model_id}\n"
+        "    aws_region_name: {new_region}\n"
+        "    api_key: os.environ/AWS_BEARER_TOKEN_BEDROCK\n"
+        "  model_info:\n"
+        "    mode: image_generation\n"
+    ),
+    guide_section="Switching to Different Image Models",
+    params=("alternatives", "end_of_life", "file", "model", "model_id", "name", "new_alias", "new_arn", "new_model_id", "new_name", "new_region", "price_change", "source"),
+    edit="canvas_doctor.edits.planner:plan_end_of_life",
+)
 
 LIVE_LIFECYCLE = "bedrock.model-lifecycle"
 
@@ -70,7 +134,7 @@ def judge(proxy: Proxy, dep: Deployment, model: ImageModel, today: date, live: d
 
 
 @check(id="litellm.config.model-lifecycle", area="config", title="Bedrock still serves every image model deployed",
-       after=(LIVE_LIFECYCLE,), fixes=("bedrock-model-end-of-life", "bedrock-model-legacy"), image_path=True)
+       after=(LIVE_LIFECYCLE,), fixes=(BEDROCK_MODEL_END_OF_LIFE, BEDROCK_MODEL_LEGACY), image_path=True)
 def image_models_still_served(stack: Stack, settings, results):
     """Nova Canvas v1: end of life 2026-09-30; Titan Image v1/v2: 2026-06-30 (AWS's lifecycle page)."""
     out: list[Result] = []

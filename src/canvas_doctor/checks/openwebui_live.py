@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from canvas_doctor.versions import OPENWEBUI, parse_version, show
 from canvas_doctor.api import Location, Result, check, failed, passed, skipped, warned
 from canvas_doctor.facts import OPENAI_PUBLIC_BASE, parse_size
 from canvas_doctor.http import Http, ProbeError, shorten
@@ -23,6 +24,53 @@ from canvas_doctor.redact import is_secret_name
 from canvas_doctor.settings import Settings
 from canvas_doctor.stack.model import Service, Stack
 from canvas_doctor.stack.queries import deployment_image_model
+from canvas_doctor.fixes import Fix, OneOf
+
+
+# -- the fixes this module's rules give (other rules import them from here) ----------------------
+OPENWEBUI_UNREACHABLE = Fix(
+    id="openwebui-unreachable",
+    title="Start Open WebUI (or point the doctor at it)",
+    cause="Open WebUI does not answer /health.",
+    steps=(
+        "docker compose ps {service}; docker compose logs --tail 50 {service}",
+        "docker compose up -d {service}",
+        "If it runs elsewhere, pass --openwebui-url",
+    ),
+    snippet=OneOf(
+        "curl {url}/health",
+        "curl http://localhost:8080/health   # Open WebUI's published port",
+    ),
+    guide_section="Quick Reference",
+    params=("url",),
+)
+
+OPENWEBUI_TOKEN_REJECTED = Fix(
+    id="openwebui-token-rejected",
+    title="Give the doctor an admin token Open WebUI accepts",
+    cause=(
+        "GET /api/v1/images/config answers only an admin (Open WebUI 0.12.4): the token given with "
+        "--openwebui-token was refused, so the image settings Open WebUI really uses could not be read."
+    ),
+    steps=(
+        (
+            "As an admin, create an API key: Settings > Account > API Keys (API keys must be on: Admin Settings "
+            "> General > Enable API Keys, or ENABLE_API_KEYS=true at first start)"
+        ),
+        "Or use an admin's session token (the browser's localStorage.token after signing in)",
+        "Pass it: --openwebui-token KEY, or CANVAS_DOCTOR_OPENWEBUI_TOKEN=KEY",
+    ),
+    snippet='canvas-doctor --openwebui-token "$OPENWEBUI_ADMIN_KEY"',
+)
+
+# fixes declared by the rules that give them most (imported after this module's own)
+from canvas_doctor.checks.docker_env import CONTAINER_ENV_STALE
+from canvas_doctor.checks.docker_openwebui_db import OPENWEBUI_CONFIG_PERSISTED
+from canvas_doctor.checks.litellm_live import LITELLM_MODEL_NOT_FOUND
+from canvas_doctor.checks.openwebui_settings import (
+    OPENWEBUI_IMAGE_MODEL_UNSET, OPENWEBUI_IMAGE_GENERATION_DISABLED, OPENWEBUI_IMAGE_ENGINE_NOT_OPENAI,
+    OPENWEBUI_IMAGES_API_BASE_UNSET, IMAGE_SIZE_UNSUPPORTED,
+)
 
 DEFAULT_URL = "http://localhost:8080"
 OPENWEBUI_PORT = 8080            # open-webui serve --port default; the image's PORT
@@ -88,7 +136,7 @@ def _unreachable(message: str, stack: Stack, target: Target, **data: Any) -> Res
 # -- 1. /health ---------------------------------------------------------------------------------
 @check(id="openwebui.health", area="openwebui", title="Open WebUI answers /health", needs=("network",),
        retry_on_wait=True, timeout=15,
-       fixes=("openwebui-unreachable",))
+       fixes=(OPENWEBUI_UNREACHABLE,))
 def answers_health(settings, stack, http: Http):
     target = openwebui_target(settings, stack)
     url = f"{target.url}/health"
@@ -134,7 +182,7 @@ def read_version(http: Http, base: str) -> str:
 
 @check(id="openwebui.version", area="openwebui", title="Open WebUI reports its version", needs=("network",),
        depends_on=("openwebui.health",),
-       fixes=("openwebui-unreachable",))
+       fixes=(OPENWEBUI_UNREACHABLE,))
 def reports_version(settings, stack, http: Http):
     target = openwebui_target(settings, stack)
     try:
@@ -142,7 +190,22 @@ def reports_version(settings, stack, http: Http):
     except ProbeError as exc:
         return _unreachable(f"the server at {target.url} answers /health but is not Open WebUI as the doctor "
                             f"knows it: {exc}", stack, target)
-    return passed(f"Open WebUI {version} at {target.url}", version=version, url=target.url)
+    return passed(f"Open WebUI {version} at {target.url}{_against_files(stack, version)}", version=version,
+                  url=target.url)
+
+
+def _against_files(stack, version: str) -> str:
+    """What the running version says about the files' image tag: live evidence decides."""
+    in_files = stack.version_of(OPENWEBUI)
+    running = parse_version(version)
+    if in_files is None or running is None:
+        return ""
+    if in_files.known and in_files.version != running:
+        return (f"; the files name {show(in_files.version)} ({in_files.source}): the running version decides, so "
+                f"the doctor applies the facts of {version}")
+    if not in_files.known:
+        return f"; the files name no release ({in_files.source}), so the facts of {version} apply, not an assumed one"
+    return ""
 
 
 # -- reading the stored image settings (admin only) ---------------------------------------------
@@ -286,10 +349,7 @@ def evaluate(config: dict[str, Any], stack: Stack) -> list[Result]:
 
 @check(id="openwebui.image-settings", area="openwebui", title="The running Open WebUI's image settings are sound",
        needs=("network",), depends_on=("openwebui.version",), timeout=15,
-       fixes=("openwebui-image-generation-disabled", "openwebui-image-engine-not-openai",
-              "openwebui-image-model-unset", "openwebui-images-api-base-unset", "litellm-model-not-found",
-              "image-size-unsupported", "openwebui-config-persisted", "container-env-stale",
-              "openwebui-token-rejected", "openwebui-unreachable"), image_path=True)
+       fixes=(OPENWEBUI_IMAGE_GENERATION_DISABLED, OPENWEBUI_IMAGE_ENGINE_NOT_OPENAI, OPENWEBUI_IMAGE_MODEL_UNSET, OPENWEBUI_IMAGES_API_BASE_UNSET, LITELLM_MODEL_NOT_FOUND, IMAGE_SIZE_UNSUPPORTED, OPENWEBUI_CONFIG_PERSISTED, CONTAINER_ENV_STALE, OPENWEBUI_TOKEN_REJECTED, OPENWEBUI_UNREACHABLE), image_path=True)
 def effective_image_settings(settings, stack, http: Http):
     read = read_image_config(http, settings, stack)
     if read.problem is not None:
@@ -389,7 +449,7 @@ def _persisted(diff: Difference, svc: Service, url: str) -> Result:
 @check(id="openwebui.config-persisted", area="openwebui",
        title="The running Open WebUI uses the image settings the files give it", needs=("network",),
        depends_on=("openwebui.version",), timeout=15,
-       fixes=("openwebui-config-persisted", "container-env-stale"), image_path=True)
+       fixes=(OPENWEBUI_CONFIG_PERSISTED, CONTAINER_ENV_STALE), image_path=True)
 def stored_settings_match_files(settings, stack, http: Http):
     svc = openwebui_service(stack)
     if svc is None:

@@ -1,30 +1,236 @@
 """Checklist: Open WebUI's image settings (guide: "Images Not Appearing in Open WebUI").
 
-Each rule reads one Open WebUI container definition; the compose service and every
-CloudFormation container of Open WebUI get the same rules under their own check ids.
+Each rule judges one Open WebUI definition (a target); the framework runs it on every compose
+service and every CloudFormation container of Open WebUI, under each origin's own check id.
 Facts from Open WebUI 0.12.4's open_webui/config.py (see canvas_doctor.facts).
 """
 from __future__ import annotations
 
-from canvas_doctor.api import Result, check, failed, passed, skipped, warned
+from canvas_doctor.api import Result, check, failed, passed, rule, skipped, warned
 from canvas_doctor.facts import OPENAI_PUBLIC_BASE, OPENWEBUI_DEFAULT_IMAGE_SIZE, is_true, parse_size
 from canvas_doctor.stack.model import Service, Stack
 from canvas_doctor.stack.queries import deployment_image_model, wanted_image_model
+from canvas_doctor.fixes import Fix, OneOf, Variant
 
 
-def _for_each(services: list[Service], what: str, rule) -> list[Result]:
-    if not services:
-        return [skipped(f"no Open WebUI {what} found")]
-    return [rule(svc) for svc in services]
+# -- the fixes this module's rules give (other rules import them from here) ----------------------
+OPENWEBUI_IMAGE_MODEL_UNSET = Fix(
+    id="openwebui-image-model-unset",
+    title="Tell Open WebUI which model generates images",
+    cause=(
+        "Without IMAGE_GENERATION_MODEL, Open WebUI asks for `dall-e-2`, a model the LiteLLM proxy does not "
+        "serve."
+    ),
+    steps=(
+        "Add IMAGE_GENERATION_MODEL={model} to the {service} environment in {file}",
+        "{recreate}",
+        (
+            "Open WebUI 0.10+ keeps its first settings in its database: also set it in Admin Settings > Images, "
+            "or start once with RESET_CONFIG_ON_START=true"
+        ),
+    ),
+    snippet="- IMAGE_GENERATION_MODEL={model}",
+    guide_section='Error: "No image generation model configured"',
+    params=("file", "model"),
+    variants={
+        "cloudformation": Variant(
+            steps=(
+                "Add IMAGE_GENERATION_MODEL to the Environment of the {service} container in {file}",
+                "{recreate}",
+                (
+                    "Open WebUI 0.10+ keeps its first settings in its database: also set it in Admin Settings > "
+                    "Images, or start once with RESET_CONFIG_ON_START=true"
+                ),
+            ),
+            snippet=(
+                "- Name: IMAGE_GENERATION_MODEL\n"
+                '  Value: "{model}"\n'
+            ),
+        ),
+    },
+    edit="canvas_doctor.edits.planner:plan_image_model",
+)
 
+OPENWEBUI_IMAGE_GENERATION_DISABLED = Fix(
+    id="openwebui-image-generation-disabled",
+    title="Turn on image generation in Open WebUI",
+    cause="ENABLE_IMAGE_GENERATION is not true, so Open WebUI offers no image generation at all.",
+    steps=(
+        "Set ENABLE_IMAGE_GENERATION=True in the {service} environment in {file}",
+        "{recreate}",
+    ),
+    snippet="- ENABLE_IMAGE_GENERATION=True",
+    guide_section="Images Not Appearing in Open WebUI",
+    params=("file",),
+    variants={
+        "cloudformation": Variant(
+            steps=(
+                (
+                    'Set ENABLE_IMAGE_GENERATION to "True" in the Environment of the {service} container in '
+                    "{file}"
+                ),
+                "{recreate}",
+            ),
+            snippet=(
+                "- Name: ENABLE_IMAGE_GENERATION\n"
+                '  Value: "True"\n'
+            ),
+        ),
+    },
+    edit="canvas_doctor.edits.planner:plan_image_generation",
+)
 
-def _compose(stack: Stack) -> list[Service]:
-    """Every Open WebUI service of the compose project (each is judged, not only the first)."""
-    return list(stack.openwebuis)
+OPENWEBUI_IMAGE_ENGINE_NOT_OPENAI = Fix(
+    id="openwebui-image-engine-not-openai",
+    title="Use the OpenAI-compatible image engine",
+    cause="LiteLLM speaks the OpenAI images API; with another IMAGE_GENERATION_ENGINE Open WebUI never calls it.",
+    steps=(
+        "Set IMAGE_GENERATION_ENGINE=openai in the {service} environment in {file}",
+        "{recreate}",
+    ),
+    snippet="- IMAGE_GENERATION_ENGINE=openai",
+    guide_section="Images Not Appearing in Open WebUI",
+    params=("file",),
+    variants={
+        "cloudformation": Variant(
+            steps=(
+                (
+                    'Set IMAGE_GENERATION_ENGINE to "openai" in the Environment of the {service} container in '
+                    "{file}"
+                ),
+                "{recreate}",
+            ),
+            snippet=(
+                "- Name: IMAGE_GENERATION_ENGINE\n"
+                '  Value: "openai"\n'
+            ),
+        ),
+    },
+    edit="canvas_doctor.edits.planner:plan_image_engine",
+)
 
+OPENWEBUI_AUTOMATIC_GENERATION_ON = Fix(
+    id="openwebui-automatic-generation-on",
+    title="AUTOMATIC_IMAGE_GENERATION does nothing; control image cost elsewhere",
+    cause=(
+        "No Open WebUI version from 0.6 to 0.12 reads AUTOMATIC_IMAGE_GENERATION, so it neither turns automatic "
+        "generation on nor off. Images are generated when a user asks (the image button, or the image tool). "
+        "ENABLE_IMAGE_PROMPT_GENERATION (default true) is the nearest real setting; Nova Canvas takes at most "
+        "1,024 characters of prompt."
+    ),
+    steps=(
+        "Remove AUTOMATIC_IMAGE_GENERATION from {file}: it changes nothing",
+        (
+            "To limit cost, restrict who may generate images (Admin Settings > Users > Permissions) and "
+            "rate-limit at the load balancer"
+        ),
+    ),
+    snippet="- ENABLE_IMAGE_PROMPT_GENERATION=False   # optional: send the user's words as the prompt",
+    guide_section="1. Don't Enable Automatic Image Generation",
+    params=("file",),
+    variants={
+        "cloudformation": Variant(
+            steps=(
+                (
+                    "Remove AUTOMATIC_IMAGE_GENERATION from the Environment of the {service} container in "
+                    "{file}: it changes nothing"
+                ),
+                (
+                    "To limit cost, restrict who may generate images (Admin Settings > Users > Permissions) and "
+                    "rate-limit at the load balancer (a WAF rate-based rule)"
+                ),
+            ),
+            snippet=(
+                "- Name: ENABLE_IMAGE_PROMPT_GENERATION   # optional: send the user's words as the prompt\n"
+                '  Value: "False"\n'
+            ),
+        ),
+    },
+    edit="canvas_doctor.edits.planner:plan_automatic_generation",
+)
 
-def _cfn(stack: Stack) -> list[Service]:
-    return [s for s in stack.cfn_services if s.is_openwebui]
+OPENWEBUI_IMAGES_API_BASE_UNSET = Fix(
+    id="openwebui-images-api-base-unset",
+    title="Point Open WebUI's image requests at LiteLLM",
+    cause=(
+        "IMAGES_OPENAI_API_BASE_URL and IMAGES_OPENAI_API_KEY do not follow OPENAI_API_BASE_URL/OPENAI_API_KEY "
+        "(Open WebUI 0.12.4); unset, image requests go to https://api.openai.com/v1 with an empty key."
+    ),
+    steps=(
+        "Add {var}={expected} to the {service} environment in {file}",
+        "{recreate}",
+    ),
+    snippet=OneOf(
+        (
+            "- IMAGES_OPENAI_API_BASE_URL={base}\n"
+            "- IMAGES_OPENAI_API_KEY=${{LITELLM_MASTER_KEY}}\n"
+        ),
+        (
+            "- IMAGES_OPENAI_API_BASE_URL=http://<litellm service>:<port>/v1\n"
+            "- IMAGES_OPENAI_API_KEY=${{LITELLM_MASTER_KEY}}\n"
+        ),
+    ),
+    guide_section="Open WebUI Configuration",
+    params=("base", "expected", "file", "var"),
+    variants={
+        "cloudformation": Variant(
+            steps=(
+                (
+                    "Add IMAGES_OPENAI_API_BASE_URL (under Environment) and IMAGES_OPENAI_API_KEY (under "
+                    "Secrets, from the secret that holds the proxy's LITELLM_MASTER_KEY) to the {service} "
+                    "container in {file}"
+                ),
+                "{recreate}",
+            ),
+            snippet=OneOf(
+                (
+                    "Environment:\n"
+                    "  - Name: IMAGES_OPENAI_API_BASE_URL\n"
+                    '    Value: "{base}"\n'
+                    "Secrets:\n"
+                    "  - Name: IMAGES_OPENAI_API_KEY\n"
+                    "    ValueFrom: !Ref LiteLLMMasterKeySecret   # the secret that holds the proxy's LITELLM_MASTER_KEY\n"
+                ),
+                (
+                    "Environment:\n"
+                    "  - Name: IMAGES_OPENAI_API_BASE_URL\n"
+                    '    Value: "http://localhost:4000/v1"   # the LiteLLM container of the same task, at its port\n'
+                    "Secrets:\n"
+                    "  - Name: IMAGES_OPENAI_API_KEY\n"
+                    "    ValueFrom: !Ref LiteLLMMasterKeySecret   # the secret that holds the proxy's LITELLM_MASTER_KEY\n"
+                ),
+            ),
+        ),
+    },
+    edit="canvas_doctor.edits.planner:plan_images_api",
+)
+
+IMAGE_SIZE_UNSUPPORTED = Fix(
+    id="image-size-unsupported",
+    title="Use an image size the model accepts",
+    cause=(
+        "IMAGE_SIZE is not a size the image model accepts (Nova Canvas: 320-4096 px, multiples of 16, at most "
+        "4,194,304 pixels, aspect at most 4:1; Titan Image v2: its listed sizes)."
+    ),
+    steps=(
+        "Set IMAGE_SIZE={expected} in the {service} environment in {file}",
+        "{recreate}",
+    ),
+    snippet="- IMAGE_SIZE={expected}",
+    params=("expected", "file"),
+    variants={
+        "cloudformation": Variant(
+            steps=(
+                'Set IMAGE_SIZE to "{expected}" in the Environment of the {service} container in {file}',
+                "{recreate}",
+            ),
+            snippet=(
+                "- Name: IMAGE_SIZE\n"
+                '  Value: "{expected}"\n'
+            ),
+        ),
+    },
+)
 
 
 def _params(svc: Service, **extra) -> dict:
@@ -32,7 +238,11 @@ def _params(svc: Service, **extra) -> dict:
 
 
 # -- 1. ENABLE_IMAGE_GENERATION=True ----------------------------------------------------------
+@rule(ids={"compose": "compose.openwebui.image-generation", "cloudformation": "cloudformation.openwebui.image-generation"},
+      role="openwebui", area="config", title="Open WebUI has image generation on",
+      fixes=(OPENWEBUI_IMAGE_GENERATION_DISABLED,), image_path=True)
 def enable_image_generation(svc: Service) -> Result:
+    """Open WebUI turns image generation on only for ENABLE_IMAGE_GENERATION=true (its default is false)."""
     value = svc.get("ENABLE_IMAGE_GENERATION")
     if is_true(value):
         return passed(f"{svc.name}: ENABLE_IMAGE_GENERATION={value}", at=svc.at("ENABLE_IMAGE_GENERATION"))
@@ -42,21 +252,13 @@ def enable_image_generation(svc: Service) -> Result:
                   at=svc.at("ENABLE_IMAGE_GENERATION"), params=_params(svc))
 
 
-@check(id="compose.openwebui.image-generation", area="config", title="Open WebUI has image generation on",
-       fixes=("openwebui-image-generation-disabled",), image_path=True)
-def compose_image_generation_on(stack):
-    return _for_each(_compose(stack), "service in the compose file", enable_image_generation)
-
-
-@check(id="cloudformation.openwebui.image-generation", area="config",
-       title="Open WebUI (production) has image generation on",
-       fixes=("openwebui-image-generation-disabled",), image_path=True)
-def cfn_image_generation_on(stack):
-    return _for_each(_cfn(stack), "container in the CloudFormation templates", enable_image_generation)
-
 
 # -- 2. IMAGE_GENERATION_ENGINE=openai --------------------------------------------------------
+@rule(ids={"compose": "compose.openwebui.image-engine", "cloudformation": "cloudformation.openwebui.image-engine"},
+      role="openwebui", area="config", title="Open WebUI uses the OpenAI-compatible engine",
+      fixes=(OPENWEBUI_IMAGE_ENGINE_NOT_OPENAI,), image_path=True)
 def image_engine_is_openai(svc: Service) -> Result:
+    """IMAGE_GENERATION_ENGINE is openai (or unset), the engine that calls LiteLLM's OpenAI-compatible images API."""
     value = svc.get("IMAGE_GENERATION_ENGINE")
     if value is None or value.strip() == "openai":
         return passed(f"{svc.name}: image engine openai" + (" (default)" if value is None else ""),
@@ -65,18 +267,6 @@ def image_engine_is_openai(svc: Service) -> Result:
                   "OpenAI-compatible images API", fix="openwebui-image-engine-not-openai",
                   at=svc.at("IMAGE_GENERATION_ENGINE"), params=_params(svc))
 
-
-@check(id="compose.openwebui.image-engine", area="config", title="Open WebUI uses the OpenAI-compatible engine",
-       fixes=("openwebui-image-engine-not-openai",), image_path=True)
-def compose_image_engine(stack):
-    return _for_each(_compose(stack), "service in the compose file", image_engine_is_openai)
-
-
-@check(id="cloudformation.openwebui.image-engine", area="config",
-       title="Open WebUI (production) uses the OpenAI-compatible engine",
-       fixes=("openwebui-image-engine-not-openai",), image_path=True)
-def cfn_image_engine(stack):
-    return _for_each(_cfn(stack), "container in the CloudFormation templates", image_engine_is_openai)
 
 
 # -- 3. IMAGE_GENERATION_MODEL set ------------------------------------------------------------
@@ -89,7 +279,11 @@ def _suggested_model(stack: Stack) -> str:
     return "nova-canvas"
 
 
+@rule(ids={"compose": "compose.openwebui.image-model", "cloudformation": "cloudformation.openwebui.image-model"},
+      role="openwebui", area="config", title="Open WebUI knows which image model to use",
+      fixes=(OPENWEBUI_IMAGE_MODEL_UNSET,), image_path=True)
 def image_model_is_set(svc: Service, stack: Stack) -> Result:
+    """IMAGE_GENERATION_MODEL is set: unset, Open WebUI asks for dall-e-2, which LiteLLM does not serve."""
     value = (svc.get("IMAGE_GENERATION_MODEL") or "").strip()
     if value:
         return passed(f"{svc.name}: IMAGE_GENERATION_MODEL={value}", at=svc.at("IMAGE_GENERATION_MODEL"))
@@ -99,21 +293,13 @@ def image_model_is_set(svc: Service, stack: Stack) -> Result:
                   params=_params(svc, model=_suggested_model(stack)))
 
 
-@check(id="compose.openwebui.image-model", area="config", title="Open WebUI knows which image model to use",
-       fixes=("openwebui-image-model-unset",), image_path=True)
-def compose_image_model(stack):
-    return _for_each(_compose(stack), "service in the compose file", lambda s: image_model_is_set(s, stack))
-
-
-@check(id="cloudformation.openwebui.image-model", area="config",
-       title="Open WebUI (production) knows which image model to use",
-       fixes=("openwebui-image-model-unset",), image_path=True)
-def cfn_image_model(stack):
-    return _for_each(_cfn(stack), "container in the CloudFormation templates", lambda s: image_model_is_set(s, stack))
-
 
 # -- 4. AUTOMATIC_IMAGE_GENERATION: read by no Open WebUI 0.6 - 0.12.4 ------------------------
+@rule(ids={"compose": "compose.openwebui.automatic-generation", "cloudformation": "cloudformation.openwebui.automatic-generation"},
+      role="openwebui", area="config", title="No reliance on AUTOMATIC_IMAGE_GENERATION",
+      fixes=(OPENWEBUI_AUTOMATIC_GENERATION_ON,))
 def automatic_generation(svc: Service) -> Result:
+    """No Open WebUI from 0.6 to 0.12 reads AUTOMATIC_IMAGE_GENERATION: the guide's setting changes nothing."""
     value = svc.get("AUTOMATIC_IMAGE_GENERATION")
     if value is None:
         return passed(f"{svc.name}: AUTOMATIC_IMAGE_GENERATION not set (Open WebUI reads no such setting)")
@@ -127,24 +313,11 @@ def automatic_generation(svc: Service) -> Result:
                   at=svc.at("AUTOMATIC_IMAGE_GENERATION"), ignored_setting=True)
 
 
-@check(id="compose.openwebui.automatic-generation", area="config",
-       title="No reliance on AUTOMATIC_IMAGE_GENERATION",
-       fixes=("openwebui-automatic-generation-on",))
-def compose_automatic_generation(stack):
-    return _for_each(_compose(stack), "service in the compose file", automatic_generation)
-
-
-@check(id="cloudformation.openwebui.automatic-generation", area="config",
-       title="No reliance on AUTOMATIC_IMAGE_GENERATION (production)",
-       fixes=("openwebui-automatic-generation-on",))
-def cfn_automatic_generation(stack):
-    return _for_each(_cfn(stack), "container in the CloudFormation templates", automatic_generation)
-
 
 # -- 5. IMAGES_OPENAI_API_BASE_URL / IMAGES_OPENAI_API_KEY set --------------------------------
 def _internal_url(stack: Stack, svc: Service, image: bool) -> str:
     proxy = stack.image_proxy if image else stack.chat_proxy
-    if svc.kind == "cloudformation":
+    if svc.kind in ("cloudformation", "ecs"):  # the containers of one task reach each other on localhost
         port = proxy.port if proxy else 4000
         return f"http://localhost:{port}/v1"
     if proxy and proxy.service:
@@ -152,7 +325,12 @@ def _internal_url(stack: Stack, svc: Service, image: bool) -> str:
     return "http://litellm:4000/v1"
 
 
+@rule(ids={"compose": "compose.openwebui.images-api", "cloudformation": "cloudformation.openwebui.images-api"},
+      role="openwebui", area="config", title="Open WebUI sends image requests to LiteLLM, with a key",
+      fixes=(OPENWEBUI_IMAGES_API_BASE_UNSET,), image_path=True)
 def images_api_is_set(svc: Service, stack: Stack) -> list[Result]:
+    """IMAGES_OPENAI_API_BASE_URL and IMAGES_OPENAI_API_KEY are set: Open WebUI 0.12 falls back to neither
+    OPENAI_API_BASE_URL nor OPENAI_API_KEY for images."""
     out = []
     base = svc.get("IMAGES_OPENAI_API_BASE_URL")
     expected = _internal_url(stack, svc, image=True)
@@ -172,26 +350,10 @@ def images_api_is_set(svc: Service, stack: Stack) -> list[Result]:
     return out or [passed(f"{svc.name}: image requests go to {base}", at=svc.at("IMAGES_OPENAI_API_BASE_URL"))]
 
 
-@check(id="compose.openwebui.images-api", area="config",
-       title="Open WebUI sends image requests to LiteLLM, with a key",
-       fixes=("openwebui-images-api-base-unset",), image_path=True)
-def compose_images_api(stack):
-    svcs = _compose(stack)
-    return [r for s in svcs for r in images_api_is_set(s, stack)] or [skipped("no Open WebUI service found")]
-
-
-@check(id="cloudformation.openwebui.images-api", area="config",
-       title="Open WebUI (production) sends image requests to LiteLLM, with a key",
-       fixes=("openwebui-images-api-base-unset",), image_path=True)
-def cfn_images_api(stack):
-    svcs = _cfn(stack)
-    return [r for s in svcs for r in images_api_is_set(s, stack)] or [
-        skipped("no Open WebUI container in the CloudFormation templates")]
-
 
 # -- 6. IMAGE_SIZE accepted by the image model ------------------------------------------------
 @check(id="compose.openwebui.image-size", area="config", title="IMAGE_SIZE is a size the image model accepts",
-       fixes=("image-size-unsupported",), image_path=True)
+       fixes=(IMAGE_SIZE_UNSUPPORTED,), image_path=True)
 def image_size_accepted(stack, settings):
     svcs = stack.openwebui_services
     if not svcs:

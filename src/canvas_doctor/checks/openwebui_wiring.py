@@ -10,6 +10,45 @@ from urllib.parse import urlsplit
 from canvas_doctor.api import Result, check, failed, passed, skipped
 from canvas_doctor.stack.intent import url_is_litellm
 from canvas_doctor.stack.model import Proxy, Service, Stack
+from canvas_doctor.fixes import Fix, Variant
+
+
+# -- the fixes this module's rules give (other rules import them from here) ----------------------
+OPENWEBUI_API_BASE_WRONG = Fix(
+    id="openwebui-api-base-wrong",
+    title="Point Open WebUI at the LiteLLM service's /v1",
+    cause=(
+        "The URL does not reach the LiteLLM proxy from inside the Open WebUI container (inside a container, "
+        "localhost is that container; other services are reached by their service name and container port)."
+    ),
+    steps=(
+        "Set {var}={expected} in the {service} environment in {file}",
+        "{recreate}",
+    ),
+    snippet="- {var}={expected}",
+    guide_section="Open WebUI Configuration",
+    params=("expected", "file", "var"),
+    variants={
+        "cloudformation": Variant(
+            cause=(
+                "The URL does not reach the LiteLLM proxy from inside the Open WebUI container (in an ECS task "
+                "with awsvpc networking the containers of one task share localhost; a proxy in another service "
+                "is reached through its load balancer or service discovery name)."
+            ),
+            steps=(
+                'Set {var} to "{expected}" in the Environment of the {service} container in {file}',
+                "{recreate}",
+            ),
+            snippet=(
+                "- Name: {var}\n"
+                '  Value: "{expected}"\n'
+            ),
+        ),
+    },
+)
+
+# fixes declared by the rules that give them most (imported after this module's own)
+from canvas_doctor.checks.litellm_live import OPENWEBUI_API_KEY_MISMATCH
 
 URL_VARS = (("OPENAI_API_BASE_URL", False), ("IMAGES_OPENAI_API_BASE_URL", True))
 KEY_VARS = (("OPENAI_API_KEY", False), ("IMAGES_OPENAI_API_KEY", True))
@@ -82,7 +121,7 @@ def _url_problem(url: str, svc: Service, stack: Stack, image: bool) -> str | Non
 
 @check(id="compose.openwebui.api-base", area="config",
        title="Open WebUI's API URLs reach the LiteLLM service's /v1",
-       fixes=("openwebui-api-base-wrong",))
+       fixes=(OPENWEBUI_API_BASE_WRONG,))
 def api_base_reaches_litellm(stack):
     """OPENAI_API_BASE_URL (or the `;`-separated OPENAI_API_BASE_URLS) and IMAGES_OPENAI_API_BASE_URL of every
     Open WebUI service; URLs of other providers are left alone."""
@@ -108,7 +147,7 @@ def api_base_reaches_litellm(stack):
 
 
 @check(id="compose.openwebui.api-key", area="config", title="Open WebUI's keys are keys LiteLLM accepts",
-       fixes=("openwebui-api-key-mismatch",))
+       fixes=(OPENWEBUI_API_KEY_MISMATCH,))
 def api_key_accepted(stack):
     if not stack.openwebuis:
         return skipped("no Open WebUI service in the compose file")

@@ -2,7 +2,8 @@
 
 Each planner reads one warn/fail result (its fix id, params and file:line) and the discovered
 stack, and returns a :class:`Change` on one file, or raises :class:`NotAutomatic` saying why
-this case needs a person. Fix ids without a planner are listed as not automatic.
+this case needs a person. A fix names its planner (`Fix(edit="canvas_doctor.edits.planner:...")`);
+fixes without one are listed as not automatic.
 """
 from __future__ import annotations
 
@@ -463,20 +464,11 @@ def plan_end_of_life(stack: Stack, r: Result) -> list[Change]:
 
 Planner = Callable[[Stack, Result], "Change | list[Change]"]
 
-PLANNERS: dict[str, Planner] = {
-    "litellm-stream-key-rejected": plan_stream,
-    "litellm-stream-enabled": plan_stream,
-    "litellm-api-base-invalid": plan_api_base,
-    "litellm-drop-params-off": plan_drop_params,
-    "litellm-provisioned-model-format": plan_provisioned,
-    "bedrock-inference-profile-required": plan_inference_profile,
-    "openwebui-image-model-unset": plan_image_model,
-    "openwebui-image-generation-disabled": plan_image_generation,
-    "openwebui-image-engine-not-openai": plan_image_engine,
-    "openwebui-images-api-base-unset": plan_images_api,
-    "openwebui-automatic-generation-on": plan_automatic_generation,
-    "bedrock-model-end-of-life": plan_end_of_life,
-}
+def planner_for(fix_id: str) -> Planner | None:
+    """The planner a fix declares as its automatic edit (`Fix(edit=...)`), or None: not automatic."""
+    from ..fixes import catalog
+    decl = catalog().get(fix_id)
+    return decl.planner() if decl is not None else None
 
 
 def plan(stack: Stack, results: list[Result]) -> Plan:
@@ -485,7 +477,7 @@ def plan(stack: Stack, results: list[Result]) -> Plan:
     for r in results:
         if r.status not in (Status.WARN, Status.FAIL) or not r.fix_id:
             continue
-        planner = PLANNERS.get(r.fix_id)
+        planner = planner_for(r.fix_id)
         if planner is None:
             out.manual.append(Manual(r))
             continue

@@ -13,7 +13,7 @@ from rich.padding import Padding
 from rich.syntax import Syntax
 from rich.text import Text
 
-from ..models import AREAS, CheckSpec, Fix, Report, Result, Status
+from ..models import AREAS, CheckSpec, RenderedFix, Report, Result, Status
 
 SYMBOL = {
     Status.PASS: ("✓", "green"),
@@ -117,6 +117,11 @@ def _fix_block(n: int, r: Result, others: list[Result], styled: bool) -> Group:
     return Group(*parts)
 
 
+def reporter(report: Report, stream: IO[str], options) -> None:
+    """`--format human` (the default): the terminal report."""
+    render(report, make_console(stream), verbose=options.verbose)
+
+
 def render(report: Report, console: Console, verbose: bool = False) -> None:
     console.print(Text(f"canvas-doctor {report.version} — {report.project}", style="bold"))
     groups: dict[str | None, list[Result]] = {}
@@ -217,7 +222,7 @@ def render_explain(fix_id: str, console: Console) -> None:
     console.print(Text(f"Guide section: {fix.guide_section or '— (beyond the guide)'}", style="dim"))
 
 
-def _explain_steps(fix: Fix, console: Console, styled: bool, heading: str) -> None:
+def _explain_steps(fix: RenderedFix, console: Console, styled: bool, heading: str) -> None:
     console.print()
     console.print(Text(heading, style="bold underline"))
     for i, step in enumerate(fix.steps, start=1):
@@ -234,6 +239,7 @@ def render_explain_check(spec: CheckSpec, console: Console) -> None:
     from ..fixes import render_generic
     console.print(Text(f"{spec.id}: {spec.title}", style="bold"))
     facts = [f"area: {spec.area}", f"needs: {', '.join(spec.needs)}"] + ([f"from: {spec.source}"] if spec.source else [])
+    facts += [f"formerly: {', '.join(spec.aliases)}"] if spec.aliases else []
     console.print(Text(" · ".join(facts), style="dim"))
     if spec.depends_on:
         console.print(Text(f"Runs when these pass (else it is skipped): {', '.join(spec.depends_on)}"))
@@ -244,13 +250,21 @@ def render_explain_check(spec: CheckSpec, console: Console) -> None:
         console.print()
         console.print(Text("What it checks", style="bold underline"))
         console.print(Text(doc))
+    module_doc = inspect.cleandoc(getattr(inspect.getmodule(spec.func), "__doc__", None) or "")
+    if module_doc:  # the rule module's own explanation: the area of the stack its rules read, and the facts
+        console.print()
+        console.print(Text("About its rules", style="bold underline"))
+        console.print(Text(module_doc))
     console.print()
     console.print(Text("Fixes it can give", style="bold underline"))
     if not spec.fixes:
         console.print(Text("  (none declared)"))
     width = max((len(f) for f in spec.fixes), default=0)
     for fix_id in spec.fixes:
-        console.print(Text(f"  {fix_id.ljust(width)}  {render_generic(fix_id).title}"))
+        fix = render_generic(spec.fix_decl(fix_id) or fix_id)
+        console.print(Text(f"  {fix_id.ljust(width)}  {fix.title}"))
+        if fix.cause:
+            console.print(Text(" " * (width + 4) + fix.cause, style="dim"))
     if spec.fixes:
         console.print()
         console.print(Text("`canvas-doctor explain FIX_ID` shows a fix in full: cause, steps, snippet.", style="dim"))

@@ -21,3 +21,8 @@ def schema() -> dict[str, Any]:
     """The JSON Schema shipped in the package (canvas_doctor/report/report.schema.json)."""
     text = resources.files("canvas_doctor.report").joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
     return json.loads(text)
+
+
+def reporter(report: Report, stream, options) -> None:
+    """`--format json` (= `--json`): the JSON report and nothing else."""
+    stream.write(to_json(report) + "\n")

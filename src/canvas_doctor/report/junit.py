@@ -46,3 +46,8 @@ def to_junit(report: Report) -> str:
 def write_junit(report: Report, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)  # reports/junit.xml in a fresh CI checkout
     path.write_text(to_junit(report), encoding="utf-8")
+
+
+def reporter(report: Report, stream, options) -> None:
+    """`--format junit`: the JUnit XML on stdout (`--junit FILE` writes the same to a file)."""
+    stream.write(to_junit(report))

@@ -268,6 +268,7 @@ class Stack:
     env_file: Any = None
     cfn_files: list[str] = field(default_factory=list)
     cfn_services: list[Service] = field(default_factory=list)
+    deployed_services: list[Service] = field(default_factory=list)  # containers of running ECS task definitions
     cfn_templates: dict[str, LMap] = field(default_factory=dict)
     openwebui: Service | None = None
     proxies: dict[str, Proxy] = field(default_factory=dict)
@@ -279,6 +280,23 @@ class Stack:
     notes: list[str] = field(default_factory=list)
     discovery_error: str | None = None        # discovery itself broke: the reason (an `error` result)
     discovery_traceback: str | None = None
+
+    def versions_in_play(self) -> list[Any]:
+        """The version of every Open WebUI and LiteLLM definition, as its image says (versions.VersionInPlay)."""
+        from ..versions import LITELLM, OPENWEBUI, from_image
+        out = []
+        for svc in list(self.compose_services.values()) + self.cfn_services:
+            if svc.is_openwebui or svc.is_litellm:
+                out.append(from_image(svc.name, OPENWEBUI if svc.is_openwebui else LITELLM, svc.image))
+        return out
+
+    def version_of(self, component: str, service: str | None = None) -> Any:
+        """The version in play of `component` (openwebui, litellm): that service's, else the first known, else
+        the first definition's (whose effective() is the assumed version), else None."""
+        found = [v for v in self.versions_in_play() if v.component == component]
+        if service is not None:
+            found = [v for v in found if v.service == service] or found
+        return next((v for v in found if v.known), found[0] if found else None)
 
     @property
     def openwebui_services(self) -> list[Service]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 from typing import Any
 
 from .model import Proxy, Stack
-from .roles import image_tag
 
 
 def _proxy(p: Proxy | None) -> dict[str, Any] | None:
@@ -24,14 +23,10 @@ def stack_summary(stack: Stack) -> dict[str, Any]:
     files += sorted({f for p in stack.proxies.values() if p.config for f in [p.config.display, *p.config.included]})
     files += stack.cfn_files
     services = []
-    versions: dict[str, str] = {}
     for svc in list(stack.compose_services.values()) + stack.cfn_services:
         services.append({"name": svc.name, "kind": svc.kind, "file": svc.file, "line": svc.line,
                          "role": svc.role.kind, "evidence": svc.role.evidence, "image": svc.image or None,
                          "profiles": svc.profiles or None})
-        tag = image_tag(svc.image)
-        if tag and svc.role.kind in ("open-webui", "litellm"):
-            versions.setdefault(f"{svc.role.kind} ({svc.name})", tag)
     intent = stack.image_intent
     return {
         "root": str(stack.root),
@@ -41,5 +36,5 @@ def stack_summary(stack: Stack) -> dict[str, Any]:
         "image_proxy": _proxy(stack.image_proxy),
         "image_proxy_reason": stack.image_proxy_reason or None,
         "image_path": {"kind": intent.kind, "reason": intent.reason} if intent else None,
-        "versions": versions,
+        "versions": [v.as_dict() for v in stack.versions_in_play()],
     }

@@ -1,0 +1,70 @@
+"""The wheel users install: the doctor only (no emulator, no test bed), and it works from a fresh venv.
+
+Built from this checkout with pip, installed into a new venv outside the repository (its
+dependencies from the package index, as a user's pip would), then run as a user runs it.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from helpers import FIXTURES, REPO
+
+pytestmark = pytest.mark.timeout(600)
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", str(REPO), "-w", str(out)],
+                   check=True, timeout=300)
+    (found,) = out.glob("canvas_doctor-*.whl")
+    return found
+
+
+@pytest.fixture(scope="module")
+def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    venv = tmp_path_factory.mktemp("user-venv")
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
+    subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "--disable-pip-version-check", str(wheel)],
+                   check=True, timeout=500)
+    return venv / "bin" / "canvas-doctor"
+
+
+def test_the_wheel_holds_the_doctor_and_its_data_and_no_test_only_code(wheel: Path) -> None:
+    names = zipfile.ZipFile(wheel).namelist()
+    assert {n.split("/")[0] for n in names} == {"canvas_doctor", f"{wheel.name.split('-py')[0]}.dist-info"}
+    assert not [n for n in names if "emulator" in n or "testbed" in n or "/tests/" in n]
+    assert "canvas_doctor/data/bedrock_image_models.yaml" in names
+    assert "canvas_doctor/report/report.schema.json" in names
+
+
+def _user_env(home: Path) -> dict[str, str]:
+    return {"PATH": "/usr/bin:/bin", "HOME": str(home), "NO_COLOR": "1", "AWS_EC2_METADATA_DISABLED": "true",
+            "CANVAS_DOCTOR_TODAY": "2026-12-01"}
+
+
+def test_the_installed_command_runs_every_subcommand_outside_the_repository(installed: Path, tmp_path: Path) -> None:
+    stack = tmp_path / "stack"
+    shutil.copytree(FIXTURES / "healthy", stack)
+    env = _user_env(tmp_path)
+    run = lambda *args: subprocess.run([str(installed), *args], cwd=tmp_path, env=env, capture_output=True,  # noqa: E731
+                                       text=True, timeout=60)
+    helped = run("--help")
+    assert helped.returncode == 0 and "run" in helped.stdout
+    listed = run("list", "--json")
+    assert listed.returncode == 0
+    ids = {c["id"] for c in json.loads(listed.stdout)["checks"]}
+    assert {"compose.openwebui.image-model", "cloudformation.openwebui.image-model", "generate.image"} <= ids
+    explained = run("explain", "compose.openwebui.image-model")
+    assert explained.returncode == 0 and "IMAGE_GENERATION_MODEL" in explained.stdout
+    offline = run("run", "--offline", "--json", "--project", str(stack))
+    report = json.loads(offline.stdout)
+    assert offline.returncode == 0, offline.stdout[-2000:] + offline.stderr[-2000:]
+    assert not [r for r in report["results"] if r["status"] in ("fail", "error")]
