@@ -355,6 +355,8 @@ def images_api_is_set(svc: Service, stack: Stack) -> list[Result]:
 @check(id="compose.openwebui.image-size", area="config", title="IMAGE_SIZE is a size the image model accepts",
        fixes=(IMAGE_SIZE_UNSUPPORTED,), image_path=True)
 def image_size_accepted(stack, settings):
+    """IMAGE_SIZE (Open WebUI's default 512x512) is a size the image model accepts: Nova Canvas wants
+    multiples of 16 between 320 and 4096 and fewer than 4,194,304 pixels; Stability ignores the size."""
     svcs = stack.openwebui_services
     if not svcs:
         return skipped("no Open WebUI service found")
