@@ -39,6 +39,8 @@ def _config_of(aws_stack: DeployedStack, svc: Service, stack) -> tuple[Proxy | N
 @check(id="aws.iam.task-role-bedrock", area="aws", title="The running task role may invoke the image model (IAM)",
        needs=("aws",), after=(STATUS_CHECK,), timeout=25.0, fixes=("bedrock-model-access-denied",))
 def task_role_may_invoke(aws_stack, stack):
+    """IAM SimulatePrincipalPolicy: may the running task role call bedrock:InvokeModel on the model ARN and
+    region of the deployed LiteLLM config (its S3 object, else the project's config)?"""
     skip = not_ready(aws_stack)
     if skip:
         return skip

@@ -105,6 +105,9 @@ def _digest(aws_stack: DeployedStack, source: tuple[str, str]) -> str | None:
        needs=("aws",), after=(STATUS_CHECK,), timeout=25.0,
        fixes=(ECS_SECRET_MISSING, ECS_SECRET_UNREADABLE, "openwebui-api-key-mismatch", AWS_STACK_READ_DENIED))
 def secrets_readable(aws_stack, stack):
+    """Each Secrets ValueFrom of the running task definitions exists (DescribeSecret / DescribeParameters) and
+    the execution role may read it (IAM SimulatePrincipalPolicy); Open WebUI's keys and the proxy's master
+    key are compared by SHA-256 only."""
     skip = not_ready(aws_stack)
     if skip:
         return skip
