@@ -304,22 +304,46 @@ def test_drift_against_the_local_template(deployed, tmp_path):
     assert "'sd3-large'" in found[0]["message"] and "'stable-image-core'" in found[0]["message"]
 
 
-def test_failed_deployment_names_the_resource_and_reason(deployed):
-    """A stack whose resource fails in moto: the stack is rolled back, the event's reason is shown."""
-    bad = {"AWSTemplateFormatVersion": "2010-09-09", "Resources": {
-        "Broken": {"Type": "AWS::ECS::Service", "Properties": {"Cluster": "no-such-cluster",
-                                                                "TaskDefinition": "nothing:1", "DesiredCount": 1}}}}
-    cf = deployed.client("cloudformation")
-    try:
-        cf.create_stack(StackName="broken", TemplateBody=json.dumps(bad))
-    except Exception:  # moto may refuse at once; then there is no stack to diagnose
-        pytest.skip("moto refused the broken stack outright")
-    status = cf.describe_stacks(StackName="broken")["Stacks"][0]["StackStatus"]
-    if status == "CREATE_COMPLETE":
-        pytest.skip("moto created the broken stack")
-    run = run_doctor(deployed.url, "--aws-stack", "broken", "--only", "aws.stack.status")
-    found = run.findings()
-    assert [f["fix"]["id"] for f in found] == ["aws-stack-deploy-failed"] and status in found[0]["message"]
+def test_failed_deployment_names_the_resource_and_reason(deployed, capsys, monkeypatch):
+    """A deploy that failed and rolled back. moto cannot make one (it refuses a broken template outright or
+    creates it), so DescribeStacks and DescribeStackEvents are answered by botocore's Stubber on their real
+    shapes: the stack is ROLLBACK_COMPLETE, the failed resource and CloudFormation's reason are named."""
+    original = StackAws.client
+    stack_id = f"arn:aws:cloudformation:{REGION}:123456789012:stack/{STACK}/0000"
+    stacks = {"Stacks": [{"StackName": STACK, "StackId": stack_id, "StackStatus": "ROLLBACK_COMPLETE",
+                          "CreationTime": "2026-12-01T10:00:00Z"}]}
+    reason = ("Resource handler returned message: \"CannotPullContainerError: pull image manifest has been "
+              "retried 5 time(s): ghcr.io/berriai/litellm:main-v9.9.9: not found\"")
+    events = {"StackEvents": [
+        {"StackId": stack_id, "EventId": "3", "StackName": STACK, "LogicalResourceId": STACK,
+         "ResourceType": "AWS::CloudFormation::Stack", "ResourceStatus": "ROLLBACK_COMPLETE",
+         "Timestamp": "2026-12-01T10:09:00Z"},
+        {"StackId": stack_id, "EventId": "2", "StackName": STACK, "LogicalResourceId": "Service",
+         "ResourceType": "AWS::ECS::Service", "ResourceStatus": "CREATE_FAILED", "ResourceStatusReason": reason,
+         "Timestamp": "2026-12-01T10:08:00Z"},
+        {"StackId": stack_id, "EventId": "1", "StackName": STACK, "LogicalResourceId": STACK,
+         "ResourceType": "AWS::CloudFormation::Stack", "ResourceStatus": "CREATE_IN_PROGRESS",
+         "Timestamp": "2026-12-01T10:00:00Z"}]}
+
+    def client(self, service, read_timeout=None):
+        c = original(self, service, read_timeout)
+        if service == "cloudformation" and not getattr(c, "_doctor_stubbed", False):
+            stubber = Stubber(c)
+            stubber.add_response("describe_stacks", stacks, {"StackName": STACK})
+            stubber.add_response("describe_stack_events", events, {"StackName": STACK})
+            stubber.activate()
+            c._doctor_stubbed = True
+        return c
+
+    monkeypatch.setattr(StackAws, "client", client)
+    run = run_in_process(deployed, capsys, monkeypatch, "--only", "aws.stack.status")
+    (found,) = run.findings()
+    assert (found["status"], found["fix"]["id"]) == ("fail", "aws-stack-deploy-failed")
+    assert f"{STACK} is ROLLBACK_COMPLETE" in found["message"]
+    assert "Service (AWS::ECS::Service) CREATE_FAILED" in found["message"] and "CannotPullContainerError" in found["message"]
+    assert found["data"]["failed_resources"] == ["Service"]
+    assert run.code == 1
+    assert MASTER_KEY not in run.stdout + run.stderr and FAKE["AWS_SECRET_ACCESS_KEY"] not in run.stdout + run.stderr
 
 
 def test_policy_is_read_only():
