@@ -24,7 +24,12 @@ from canvas_doctor.registry import load_registry
 UNDECLARED_ON_PURPOSE: dict[str, str] = {}
 
 # Built-in checks that declare no fix id, on purpose (check id -> why). None today: every one can warn or fail.
-NO_FIXES_ON_PURPOSE: dict[str, str] = {}
+NO_FIXES_ON_PURPOSE: dict[str, str] = {
+    "aws.calls.read-only": "it passes or skips; a call that writes is a doctor bug (an error result), not a stack fault",
+}
+# Checks that run the registered cloudformation.* rules on the deployed stack (aws_stack/judge.py): they
+# declare those rules' fix ids, which the code reaches only through the registry.
+FORWARDS_RULES = ("aws.stack.template", "aws.ecs.task-definition")
 
 # Ids the code reaches that the check never puts on a warn/fail (check id -> (ids, why)).
 _PROXY_SIDE = frozenset({"litellm-api-base-invalid", "litellm-drop-params-off", "litellm-model-not-found",
@@ -175,6 +180,9 @@ def test_declared_fixes_match_what_the_code_can_give() -> None:
         given = {f for f, routes in via.items() if f not in ids_skipped and routes - routes_skipped}
         if given - set(spec.fixes):
             problems.append(f"{spec.id} can give {sorted(given - set(spec.fixes))} but does not declare them")
+        if spec.id in FORWARDS_RULES:
+            from canvas_doctor.aws_stack.judge import rule_fixes
+            via = {**{f: {"judge.rules"} for f in rule_fixes()}, **via}
         if set(spec.fixes) - set(via):
             problems.append(f"{spec.id} declares {sorted(set(spec.fixes) - set(via))} that its code never gives")
     assert not problems, "\n".join(problems)

@@ -225,3 +225,13 @@ def test_help_reads_no_entry_point_and_imports_no_rule() -> None:
     imported = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines() if "|" in line}
     assert not {"canvas_doctor.plugins", "canvas_doctor.registry", "canvas_doctor.fixes", "rich"} & imported
     assert not any(m.startswith("canvas_doctor.checks") for m in imported)
+
+
+def test_every_built_in_rule_explains_itself() -> None:
+    """`canvas-doctor explain ID` renders the rule's docstring: each built-in rule has one."""
+    import inspect
+
+    from canvas_doctor.registry import load_registry
+    missing = [s.id for s in load_registry().checks
+               if s.source.startswith("canvas_doctor.") and not (inspect.unwrap(s.func).__doc__ or "").strip()]
+    assert not missing

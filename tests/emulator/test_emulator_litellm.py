@@ -1,4 +1,4 @@
-"""The real LiteLLM (1.108.7, its own venv) generating images through the emulator.
+"""The real LiteLLM (the version in play, testbed.versions; its own venv) generating images through the emulator.
 
 Confirms that the emulator accepts exactly what LiteLLM sends: the URL path, headers and body of
 litellm/llms/bedrock/image_generation/image_handler.py, reached with `aws_bedrock_runtime_endpoint`
@@ -18,8 +18,9 @@ import pytest
 from emulator_fixtures import aws_env  # noqa: F401  (pytest fixtures)
 from canvas_doctor_emulator import BedrockEmulator
 from canvas_doctor_emulator.testing import DUMMY_API_KEY, NOVA, NOVA_BEFORE_END_OF_LIFE, TITAN2
+from testbed.versions import litellm_version
 
-VERSION = "1.108.7"
+VERSION = litellm_version()
 CACHE = Path(os.environ.get("CANVAS_DOCTOR_CACHE", Path.home() / ".cache" / "canvas-doctor"))
 PYTHON = CACHE / "venvs" / f"litellm-{VERSION}" / "bin" / "python"
 ARN = "arn:aws:bedrock:us-east-1:123456789012:provisioned-model/nova123"

@@ -24,6 +24,7 @@ from canvas_doctor_emulator import BedrockEmulator, png_is_valid, png_size
 from canvas_doctor_emulator.testing import CORE, NOVA, boto_client, error_of, invoke, nova_body
 from testbed.litellm import Deployment, ProxySpec, start_litellm
 from testbed import process
+from testbed.versions import litellm_version
 
 MSG_END_OF_LIFE = (
     "This model version has reached the end of its life. Please refer to the AWS documentation for more details."
@@ -35,7 +36,7 @@ def today_stack(tmp_path_factory):
     """One emulator on the real clock, serving us-east-1 and (by the endpoint's path) us-west-2, and one
     proxy with a deployment in each region."""
     try:
-        process.ensure_venv("litellm", "1.108.7", "litellm")
+        process.ensure_venv("litellm", litellm_version(), "litellm")
     except process.TestbedError as exc:
         pytest.skip(str(exc))
     root: Path = tmp_path_factory.mktemp("today")

@@ -1,4 +1,4 @@
-"""Fixtures for the live Open WebUI tests: the real Open WebUI 0.12.4 (one per session), a hostile
+"""Fixtures for the live Open WebUI tests: the real Open WebUI of the version in play (one per session), a hostile
 look-alike, and throw-away projects whose compose file points at them.
 
 Test modules import what they use: `from openwebui_fixtures import live_openwebui, ...`.
@@ -17,6 +17,7 @@ import pytest
 from helpers import FIXTURES, CliRun
 
 from canvas_doctor.stack.discover import discover
+from testbed.versions import litellm_image_tag, openwebui_image_tag, openwebui_version
 from testbed.openwebui import Admin, OpenWebUI, TestbedError, create_admin, ensure_installed, \
     start_openwebui
 
@@ -53,7 +54,7 @@ def openwebui_or_skip() -> None:
     try:
         ensure_installed()
     except (TestbedError, OSError, subprocess.TimeoutExpired) as exc:
-        pytest.skip(f"Open WebUI 0.12.4 test bed not available: {exc}")
+        pytest.skip(f"Open WebUI {openwebui_version()} test bed not available: {exc}")
 
 
 @pytest.fixture(scope="session")
@@ -128,7 +129,7 @@ def write_project(root: Path, *, port: int, model: str, served: str, images_api:
     (root / "docker-compose.yml").write_text(f"""\
 services:
   openwebui:
-    image: ghcr.io/open-webui/open-webui:v0.12.4
+    image: {openwebui_image_tag()}
     ports:
       - "127.0.0.1:{port}:8080"
     environment:
@@ -138,7 +139,7 @@ services:
 {images}{more}      - OPENAI_API_BASE_URL=http://litellm-image:4100/v1
       - OPENAI_API_KEY=${{LITELLM_MASTER_KEY}}
   litellm-image:
-    image: ghcr.io/berriai/litellm:main-v1.108.7
+    image: {litellm_image_tag()}
     command: ["--config", "/app/config.yaml", "--port", "4100"]
     environment:
       - LITELLM_MASTER_KEY=${{LITELLM_MASTER_KEY}}

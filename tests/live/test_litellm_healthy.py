@@ -1,4 +1,4 @@
-"""The healthy stack against the real LiteLLM 1.108.7: every live check passes, with a real PNG."""
+"""The healthy stack against the real LiteLLM (the version in play, testbed.versions): every live check passes, with a real PNG."""
 from __future__ import annotations
 
 import struct
@@ -7,7 +7,9 @@ import pytest
 
 from litellm_fixtures import NOVA, LiveStack, copy_project, doctor, live, user_env
 
-pytestmark = pytest.mark.services
+from testbed.versions import litellm_version
+
+pytestmark = [pytest.mark.services, pytest.mark.versioned]
 
 LIVE_CHECKS = ("litellm.live.reachable", "litellm.live.version", "litellm.live.key", "litellm.live.image-model",
                "litellm.live.config-current", "generate.image")
@@ -19,7 +21,7 @@ def test_healthy_stack_passes_and_saves_a_real_png(healthy_stack: LiveStack, bed
     assert run.code == 0, run.explain()
     for check in LIVE_CHECKS:
         assert {r["status"] for r in run.results(check)} == {"pass"}, run.explain()
-    assert "1.108.7" in run.one("litellm.live.version")["message"]
+    assert litellm_version() in run.one("litellm.live.version")["message"]
     gen = run.one("generate.image")
     assert "512x512 PNG" in gen["message"] and "$0.04" in gen["message"], gen["message"]
     assert gen["fix"] is None

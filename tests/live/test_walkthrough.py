@@ -16,13 +16,16 @@ import pytest
 from canvas_doctor.png_check import png_info
 from helpers import REPO, TODAY, clean_env
 
+from testbed import versions
+
 
 @pytest.mark.services
 def test_walkthrough_the_guides_dead_model_diagnosed_fixed_then_green(tmp_path: Path) -> None:
     out = tmp_path / "demo-out"
+    # The test bed lives under tests/ (as scripts/demo.sh runs it); the versions in play go along.
+    env = clean_env(CANVAS_DOCTOR_TODAY=TODAY, PYTHONPATH=str(REPO / "tests"), **versions.environment())
     proc = subprocess.run([sys.executable, "-m", "testbed.walkthrough", str(out)],
-                          capture_output=True, text=True, env=clean_env(CANVAS_DOCTOR_TODAY=TODAY), cwd=REPO,
-                          timeout=300)
+                          capture_output=True, text=True, env=env, cwd=REPO, timeout=300)
     text = proc.stdout + proc.stderr
     assert proc.returncode == 0, text[-3000:]
     broken, _, after = text.partition("$ canvas-doctor fix --yes")

@@ -1,4 +1,4 @@
-"""Test bed: the real LiteLLM proxy 1.108.7, run from its cached venv on 127.0.0.1, Bedrock on the emulator.
+"""Test bed: the real LiteLLM proxy (1.108.7 unless testbed.versions says otherwise), run from its cached venv on 127.0.0.1, Bedrock on the emulator.
 
     emu = BedrockEmulator().start()
     spec = ProxySpec([Deployment("nova-canvas", "bedrock/amazon.nova-canvas-v1:0")])
@@ -17,13 +17,12 @@ fault the guide causes (`api_base: bedrock-runtime`). With a Bedrock API key (ap
 AWS_BEARER_TOKEN_BEDROCK) LiteLLM sends `Authorization: Bearer <key>` instead of SigV4.
 
 Start-up facts (measured): LITELLM_LOCAL_MODEL_COST_MAP=True, else it spends seconds trying to
-download a price list; without a master key (or with sk-1234) it refuses to start.
+download a price list; without a master key (or with sk-1234) 1.104.0 and later refuse to start (older ones start open).
 
 Run one by hand: python -m testbed.litellm CONFIG.yaml [NAME=VALUE ...]
 """
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
@@ -35,14 +34,18 @@ import httpx
 import yaml
 
 from .process import HOST, TestbedError, ensure_venv, free_port, run_until_interrupted, stop_group, tail
+from .versions import litellm_version
 
-LITELLM_VERSION = os.environ.get("LITELLM_VERSION", "1.108.7")
 START_TIMEOUT = 120.0   # two shared cores: a cold start (no .pyc yet) takes far longer than the usual 6 s
 DUMMY_BEDROCK_KEY = "ABSKdGVzdGJlZC1vbmx5LWtleS0wMDAwMDAwMDA="   # the form of a Bedrock API key; valid nowhere
 DEFAULT_MASTER_KEY = "sk-testbed-master-7f3a9c2e41"
 
-if LITELLM_VERSION.startswith("1.107."):
-    raise TestbedError(f"refusing LiteLLM {LITELLM_VERSION}: a compromised release")
+
+
+def check_version(version: str) -> str:
+    if version.startswith("1.107."):
+        raise TestbedError(f"refusing LiteLLM {version}: a compromised release")
+    return version
 
 
 @dataclass
@@ -130,7 +133,7 @@ class LiteLLMProxy:
     settings: dict[str, str]
     port: int
     log_path: Path
-    version: str = LITELLM_VERSION
+    version: str = field(default_factory=litellm_version)
     process: subprocess.Popen | None = None
     _log: IO[bytes] | None = field(default=None, repr=False)
 
@@ -153,7 +156,7 @@ class LiteLLMProxy:
         """Start the process without waiting for it (see wait_ready)."""
         if self.running:
             return self
-        venv = ensure_venv("litellm", self.version, "litellm")
+        venv = ensure_venv("litellm", check_version(self.version), "litellm")
         self._log = open(self.log_path, "ab")
         home = self.log_path.parent / f"{self.log_path.stem}-home"
         self.process = subprocess.Popen(
@@ -220,7 +223,7 @@ def main(argv: list[str]) -> int:
     settings = {"LITELLM_MASTER_KEY": DEFAULT_MASTER_KEY, "AWS_BEARER_TOKEN_BEDROCK": DUMMY_BEDROCK_KEY}
     settings.update(a.split("=", 1) for a in argv[1:] if "=" in a)
     proxy = start_litellm(Path(argv[0]), settings)
-    print(f"LiteLLM {LITELLM_VERSION} at {proxy.url} (log {proxy.log_path})")
+    print(f"LiteLLM {proxy.version} at {proxy.url} (log {proxy.log_path})")
     assert proxy.process is not None
     run_until_interrupted(proxy.process.wait, proxy.stop)
     return 0

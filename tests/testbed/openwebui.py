@@ -1,4 +1,4 @@
-"""Test bed: the real Open WebUI 0.12.4, run from its cached venv on 127.0.0.1, offline, in a clean environment.
+"""Test bed: the real Open WebUI (0.12.4 unless testbed.versions says otherwise), run from its cached venv on 127.0.0.1, offline, in a clean environment.
 
     server = start_openwebui(tmp / "data", {"IMAGE_GENERATION_MODEL": "nova-canvas"})
     admin = create_admin(server.url)          # the first signup becomes admin
@@ -15,7 +15,6 @@ Run one by hand: python -m testbed.openwebui [DATA_DIR] [NAME=VALUE ...]
 """
 from __future__ import annotations
 
-import os
 import secrets
 import subprocess
 import sys
@@ -27,11 +26,11 @@ from typing import IO, Mapping
 import httpx
 
 from .process import HOST, TestbedError, cache_dir, ensure_venv, free_port, run_until_interrupted, stop_group, tail
+from .versions import openwebui_version, parse
 
-__all__ = ["OPENWEBUI_VERSION", "Admin", "OpenWebUI", "TestbedError", "create_admin", "ensure_installed",
+__all__ = ["Admin", "OpenWebUI", "TestbedError", "create_admin", "ensure_installed",
            "free_port", "launch_openwebui", "sign_in", "start_openwebui", "wait_healthy"]
 
-OPENWEBUI_VERSION = os.environ.get("OPENWEBUI_VERSION", "0.12.4")
 START_TIMEOUT = 120.0        # two shared cores: a cold start can take far longer than the usual 8-14 s
 STOP_TIMEOUT = 20.0
 
@@ -50,15 +49,20 @@ BASE_ENV: dict[str, str] = {
     "ENABLE_API_KEYS": "true",            # default false in 0.12.4: POST /api/v1/auths/api_key answers 403
     "GLOBAL_LOG_LEVEL": "INFO",
 }
+# Before 0.10 there is no slim mode: main.py loads a local embedding model at import and exits when
+# sentence-transformers is missing (the slim venv leaves it out), unless an external engine is named.
+# No embedding call is made: the tests never upload documents.
+PRE_SLIM_ENV: dict[str, str] = {"RAG_EMBEDDING_ENGINE": "openai"}
+SLIM_SINCE = (0, 10, 0)
 
 
-def venv_dir(version: str = OPENWEBUI_VERSION) -> Path:
-    return cache_dir() / "venvs" / f"openwebui-{version}"
+def venv_dir(version: str | None = None) -> Path:
+    return cache_dir() / "venvs" / f"openwebui-{version or openwebui_version()}"
 
 
-def ensure_installed(version: str = OPENWEBUI_VERSION) -> Path:
+def ensure_installed(version: str | None = None) -> Path:
     """The cached venv; built by tests/testbed/install-services.sh openwebui when missing (needs PyPI)."""
-    return ensure_venv("openwebui", version, "open-webui")
+    return ensure_venv("openwebui", version or openwebui_version(), "open-webui")
 
 
 def _secret_key(data_dir: Path) -> str:
@@ -69,7 +73,7 @@ def _secret_key(data_dir: Path) -> str:
     return path.read_text().strip()
 
 
-def openwebui_env(venv: Path, data_dir: Path, settings: Mapping[str, str]) -> dict[str, str]:
+def openwebui_env(venv: Path, data_dir: Path, settings: Mapping[str, str], version: str | None = None) -> dict[str, str]:
     """The whole environment of the process: nothing leaks in from the caller's."""
     home = data_dir / "home"
     home.mkdir(parents=True, exist_ok=True)
@@ -83,6 +87,8 @@ def openwebui_env(venv: Path, data_dir: Path, settings: Mapping[str, str]) -> di
         "WEBUI_SECRET_KEY": _secret_key(data_dir),
         **BASE_ENV,
     }
+    if parse(version or openwebui_version()) < SLIM_SINCE:
+        env.update(PRE_SLIM_ENV)
     env.update(settings)
     return env
 
@@ -136,8 +142,9 @@ class OpenWebUI:
 
 
 def launch_openwebui(data_dir: Path, settings: Mapping[str, str] | None = None, *, port: int | None = None,
-                     log_path: Path | None = None, version: str = OPENWEBUI_VERSION) -> OpenWebUI:
+                     log_path: Path | None = None, version: str | None = None) -> OpenWebUI:
     """Start Open WebUI without waiting for it (see wait_healthy); data_dir is created when missing."""
+    version = version or openwebui_version()
     venv = ensure_installed(version)
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -146,7 +153,7 @@ def launch_openwebui(data_dir: Path, settings: Mapping[str, str] | None = None, 
     log_path = log_path or data_dir.parent / f"{data_dir.name}-openwebui-{n + 1}.log"
     log = open(log_path, "ab")
     process = subprocess.Popen([str(venv / "bin" / "open-webui"), "serve", "--host", HOST, "--port", str(port)],
-                               cwd=data_dir, env=openwebui_env(venv, data_dir, settings or {}),
+                               cwd=data_dir, env=openwebui_env(venv, data_dir, settings or {}, version),
                                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                                start_new_session=True)
     return OpenWebUI(f"http://{HOST}:{port}", port, data_dir, log_path, dict(settings or {}), process, log)
@@ -173,7 +180,7 @@ def wait_healthy(server: OpenWebUI, timeout: float = START_TIMEOUT) -> float:
 
 
 def start_openwebui(data_dir: Path, settings: Mapping[str, str] | None = None, *, port: int | None = None,
-                    timeout: float = START_TIMEOUT, version: str = OPENWEBUI_VERSION) -> OpenWebUI:
+                    timeout: float = START_TIMEOUT, version: str | None = None) -> OpenWebUI:
     """Start Open WebUI and wait until it is healthy; one retry on another port if the port was taken."""
     for attempt in (1, 2):
         server = launch_openwebui(data_dir, settings, port=port, version=version)
@@ -222,7 +229,7 @@ def main(argv: list[str]) -> int:
     data = Path(argv[0]) if argv and "=" not in argv[0] else Path(tempfile.mkdtemp(prefix="openwebui-")) / "data"
     settings = dict(a.split("=", 1) for a in argv if "=" in a)
     server = start_openwebui(data, settings)
-    print(f"Open WebUI {OPENWEBUI_VERSION} at {server.url} (data {server.data_dir}, log {server.log_path})")
+    print(f"Open WebUI {openwebui_version()} at {server.url} (data {server.data_dir}, log {server.log_path})")
     run_until_interrupted(server.process.wait, server.stop)
     return 0
 

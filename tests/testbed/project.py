@@ -12,8 +12,8 @@ from typing import Mapping
 
 import yaml
 
-OPENWEBUI_IMAGE = "ghcr.io/open-webui/open-webui:v0.12.4"
-LITELLM_IMAGE = "ghcr.io/berriai/litellm:main-v1.108.7"
+from .versions import litellm_image_tag, openwebui_image_tag
+
 
 
 @dataclass
@@ -56,13 +56,13 @@ class ProjectSpec:
         proxy_env = [f"{k}=${{{k}}}" if _secret(k) else f"{k}={v}" for k, v in self.proxy_env.items()]
         return {"services": {
             "openwebui": {
-                "image": OPENWEBUI_IMAGE,
+                "image": openwebui_image_tag(),   # the versions in play (testbed.versions)
                 "ports": ["8080:8080"],
                 "environment": [f"{k}={v}" for k, v in ow.items()],
                 "depends_on": [self.service],
             },
             self.service: {
-                "image": LITELLM_IMAGE,
+                "image": litellm_image_tag(),
                 "command": ["--config", "/app/config.yaml", "--port", "4000"],
                 "ports": [f"{self.host_port}:4000"],
                 "environment": proxy_env,

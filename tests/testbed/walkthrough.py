@@ -31,7 +31,7 @@ from pathlib import Path
 import yaml
 
 from canvas_doctor_emulator import BedrockEmulator
-from ..stack.envfile import parse_env_file
+from canvas_doctor.stack.envfile import parse_env_file
 from .litellm import LiteLLMProxy, start_litellm
 from .process import REPO, free_port, interrupt_on_sigterm, run_until_interrupted
 

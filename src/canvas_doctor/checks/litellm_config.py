@@ -408,6 +408,8 @@ def provisioned_model_format(stack):
        title="Models that need an inference profile are called through one",
        fixes=(BEDROCK_INFERENCE_PROFILE_REQUIRED,))
 def inference_profile_used(stack):
+    """A model that Bedrock serves only through an inference profile in this region is called by its
+    profile id (us./eu./apac.), not its plain model id."""
     out: list[Result] = []
     for proxy in _loaded(stack):
         for dep in proxy.config.deployments:
@@ -460,6 +462,8 @@ def drop_params_on(stack):
 @check(id="litellm.config.region", area="config", title="The image model is offered in the configured region",
        fixes=(BEDROCK_REGION_UNSUPPORTED,), image_path=True)
 def region_offers_model(stack):
+    """The deployment's aws_region_name is a region where Bedrock offers the model (Stability's image
+    models: us-west-2)."""
     out: list[Result] = []
     for proxy, dep, model in bedrock_image_deployments(stack):
         region, origin = deployment_region(dep, proxy)

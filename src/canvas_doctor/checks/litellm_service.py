@@ -177,6 +177,8 @@ def _weak_key_outcome(stack: Stack, proxy: Proxy) -> str:
 @check(id="compose.litellm.master-key", area="config", title="Each LiteLLM proxy has a private master key",
        fixes=(LITELLM_MASTER_KEY_UNSAFE,))
 def master_key_is_safe(stack):
+    """Each proxy has a master key that is set and not publicly known (`sk-1234`): LiteLLM 1.104.0 and later
+    refuse to start without one; older releases start and accept any key (an open proxy)."""
     out: list[Result] = []
     for proxy in stack.proxies.values():
         key = proxy.master_key()

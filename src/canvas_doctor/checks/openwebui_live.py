@@ -138,6 +138,7 @@ def _unreachable(message: str, stack: Stack, target: Target, **data: Any) -> Res
        retry_on_wait=True, timeout=15,
        fixes=(OPENWEBUI_UNREACHABLE,))
 def answers_health(settings, stack, http: Http):
+    """Open WebUI answers GET /health with {"status": true} at the URL the files (or --openwebui-url) give."""
     target = openwebui_target(settings, stack)
     url = f"{target.url}/health"
     try:
@@ -184,6 +185,7 @@ def read_version(http: Http, base: str) -> str:
        depends_on=("openwebui.health",),
        fixes=(OPENWEBUI_UNREACHABLE,))
 def reports_version(settings, stack, http: Http):
+    """GET /api/version says which Open WebUI runs; that version, not the image tag, decides which facts apply."""
     target = openwebui_target(settings, stack)
     try:
         version = read_version(http, target.url)
@@ -351,6 +353,8 @@ def evaluate(config: dict[str, Any], stack: Stack) -> list[Result]:
        needs=("network",), depends_on=("openwebui.version",), timeout=15,
        fixes=(OPENWEBUI_IMAGE_GENERATION_DISABLED, OPENWEBUI_IMAGE_ENGINE_NOT_OPENAI, OPENWEBUI_IMAGE_MODEL_UNSET, OPENWEBUI_IMAGES_API_BASE_UNSET, LITELLM_MODEL_NOT_FOUND, IMAGE_SIZE_UNSUPPORTED, OPENWEBUI_CONFIG_PERSISTED, CONTAINER_ENV_STALE, OPENWEBUI_TOKEN_REJECTED, OPENWEBUI_UNREACHABLE), image_path=True)
 def effective_image_settings(settings, stack, http: Http):
+    """With an admin token: the image settings the running Open WebUI really uses (GET /api/v1/images/config)
+    are sound: image generation on, the openai engine, a model, and a LiteLLM URL and key."""
     read = read_image_config(http, settings, stack)
     if read.problem is not None:
         return read.problem
@@ -451,6 +455,8 @@ def _persisted(diff: Difference, svc: Service, url: str) -> Result:
        depends_on=("openwebui.version",), timeout=15,
        fixes=(OPENWEBUI_CONFIG_PERSISTED, CONTAINER_ENV_STALE), image_path=True)
 def stored_settings_match_files(settings, stack, http: Http):
+    """The image settings Open WebUI uses are the ones the files give it: from 0.10 its database keeps the
+    values of the first start, so a changed environment has no effect until the stored value changes."""
     svc = openwebui_service(stack)
     if svc is None:
         return skipped("no Open WebUI service or container in the files to compare with")

@@ -317,7 +317,7 @@ def automatic_generation(svc: Service) -> Result:
 # -- 5. IMAGES_OPENAI_API_BASE_URL / IMAGES_OPENAI_API_KEY set --------------------------------
 def _internal_url(stack: Stack, svc: Service, image: bool) -> str:
     proxy = stack.image_proxy if image else stack.chat_proxy
-    if svc.kind == "cloudformation":
+    if svc.kind in ("cloudformation", "ecs"):  # the containers of one task reach each other on localhost
         port = proxy.port if proxy else 4000
         return f"http://localhost:{port}/v1"
     if proxy and proxy.service:
@@ -355,6 +355,8 @@ def images_api_is_set(svc: Service, stack: Stack) -> list[Result]:
 @check(id="compose.openwebui.image-size", area="config", title="IMAGE_SIZE is a size the image model accepts",
        fixes=(IMAGE_SIZE_UNSUPPORTED,), image_path=True)
 def image_size_accepted(stack, settings):
+    """IMAGE_SIZE (Open WebUI's default 512x512) is a size the image model accepts: Nova Canvas wants
+    multiples of 16 between 320 and 4096 and fewer than 4,194,304 pixels; Stability ignores the size."""
     svcs = stack.openwebui_services
     if not svcs:
         return skipped("no Open WebUI service found")

@@ -149,6 +149,8 @@ def api_base_reaches_litellm(stack):
 @check(id="compose.openwebui.api-key", area="config", title="Open WebUI's keys are keys LiteLLM accepts",
        fixes=(OPENWEBUI_API_KEY_MISMATCH,))
 def api_key_accepted(stack):
+    """The keys Open WebUI sends (OPENAI_API_KEY, IMAGES_OPENAI_API_KEY) are the master key of the proxy
+    their URL reaches: without a database LiteLLM refuses any other key with 400 "No connected db."."""
     if not stack.openwebuis:
         return skipped("no Open WebUI service in the compose file")
     out: list[Result] = []
