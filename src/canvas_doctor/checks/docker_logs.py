@@ -6,8 +6,7 @@ Each signature is text the real services print, read in their source: LiteLLM pr
 db.", exception_mapping_utils.py "BedrockException Invalid Authentication" after botocore's
 "Unable to locate credentials", master_key_boot_check.py "LiteLLM proxy refused to start" /
 UnsafeMasterKeyError) and Bedrock's own error names passed through after "BedrockException - ".
-The signatures are the log rows of canvas_doctor.error_signatures, the table the answer classifiers
-read too. The line is quoted with secrets masked.
+The line is quoted with secrets masked.
 """
 from __future__ import annotations
 
@@ -29,7 +28,8 @@ _MODEL_NAME = re.compile(r"model=([A-Za-z0-9._:/-]+?)\.?(?:[\s,;'\")]|$)")
 _BEDROCK_ID = re.compile(r"\b((?:us|eu|apac)\.)?((?:amazon|anthropic|stability|meta|cohere|mistral|ai21)\.[A-Za-z0-9.:-]+[A-Za-z0-9])")
 
 
-# The log rows of the shared table (canvas_doctor.error_signatures), in their order: (text, fix, meaning, roles).
+# The signatures are the log rows of the table the answer classifiers read too (canvas_doctor.error_signatures),
+# in their order: (text, fix, meaning, roles).
 Signature = LogSignature
 SIGNATURES = LOG_SIGNATURES
 
