@@ -16,6 +16,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # the test bed (tests/testbed)
 from large_stack import write_large_stack  # noqa: E402
 HEALTHY = REPO / "fixtures" / "stacks" / "healthy"
 CLI = [sys.executable, "-m", "canvas_doctor"]

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import ast
 import inspect
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from helpers import REPO
 
+from canvas_doctor.error_signatures import ANSWER_SIGNATURES, LOG_SIGNATURES
 from canvas_doctor.fixes import catalog
 from canvas_doctor.registry import load_registry
 
@@ -22,7 +24,12 @@ from canvas_doctor.registry import load_registry
 UNDECLARED_ON_PURPOSE: dict[str, str] = {}
 
 # Built-in checks that declare no fix id, on purpose (check id -> why). None today: every one can warn or fail.
-NO_FIXES_ON_PURPOSE: dict[str, str] = {}
+NO_FIXES_ON_PURPOSE: dict[str, str] = {
+    "aws.calls.read-only": "it passes or skips; a call that writes is a doctor bug (an error result), not a stack fault",
+}
+# Checks that run the registered cloudformation.* rules on the deployed stack (aws_stack/judge.py): they
+# declare those rules' fix ids, which the code reaches only through the registry.
+FORWARDS_RULES = ("aws.stack.template", "aws.ecs.task-definition")
 
 # Ids the code reaches that the check never puts on a warn/fail (check id -> (ids, why)).
 _PROXY_SIDE = frozenset({"litellm-api-base-invalid", "litellm-drop-params-off", "litellm-model-not-found",
@@ -37,11 +44,19 @@ REACHED_NOT_GIVEN: dict[str, tuple[frozenset[str], str]] = {
 }
 # Routes whose ids a check never gives (check id -> (functions, why)).
 ROUTES_NOT_GIVEN: dict[str, tuple[frozenset[str], str]] = {
-    "litellm.live.model-health": (frozenset({"litellm_errors.diagnose"}),
+    "litellm.live.model-health": (frozenset({"litellm_errors.diagnose", "error_signatures.ANSWER_SIGNATURES",
+                                             "error_signatures.MODEL_ID_INVALID"}),
                                   "diagnose() only names the cause (data.cause_fix); the fix is litellm-unhealthy"),
     "openwebui.config-persisted": (frozenset({"openwebui_live.read_image_config", "openwebui_live._unreachable"}),
                                    "a refused token or a vanished Open WebUI is turned into a skip here: "
                                    "openwebui.image-settings reports it once"),
+}
+
+# The shared error table (canvas_doctor.error_signatures) holds every path's rows: a name that holds
+# one path's rows gives the fix ids of those rows, read from the table itself, not every id the module writes.
+TABLE_VIEWS: dict[tuple[str, str], Callable[[], Iterable[str]]] = {
+    ("canvas_doctor.error_signatures", "ANSWER_SIGNATURES"): lambda: [r.fix for r in ANSWER_SIGNATURES],
+    ("canvas_doctor.error_signatures", "LOG_SIGNATURES"): lambda: [s.fix for s in LOG_SIGNATURES],
 }
 
 
@@ -126,6 +141,10 @@ def reachable_fixes(mod_name: str, func_name: str) -> dict[str, set[str]]:
         if (m, name) in seen:
             continue
         seen.add((m, name))
+        if (m, name) in TABLE_VIEWS:
+            for fix in TABLE_VIEWS[(m, name)]():
+                via.setdefault(fix, set()).add(f"{m.rsplit('.', 1)[-1]}.{name}")
+            continue
         for c in _walk(node):
             if isinstance(c, ast.Constant) and c.value in ids:
                 via.setdefault(c.value, set()).add(f"{m.rsplit('.', 1)[-1]}.{name}")
@@ -161,16 +180,22 @@ def test_declared_fixes_match_what_the_code_can_give() -> None:
         given = {f for f, routes in via.items() if f not in ids_skipped and routes - routes_skipped}
         if given - set(spec.fixes):
             problems.append(f"{spec.id} can give {sorted(given - set(spec.fixes))} but does not declare them")
+        if spec.id in FORWARDS_RULES:
+            from canvas_doctor.aws_stack.judge import rule_fixes
+            via = {**{f: {"judge.rules"} for f in rule_fixes()}, **via}
         if set(spec.fixes) - set(via):
             problems.append(f"{spec.id} declares {sorted(set(spec.fixes) - set(via))} that its code never gives")
     assert not problems, "\n".join(problems)
 
 
 def test_the_reading_of_the_code_finds_what_it_should() -> None:
-    """The analysis itself: a table (docker_logs.SIGNATURES), a classifier in doctor/ and a helper."""
+    """The analysis itself: the error table read per path, a classifier in doctor/ and a helper."""
     logs = reachable_fixes("canvas_doctor.checks.docker_logs", "logs_clean")
-    assert "docker_logs.SIGNATURES" in logs["litellm-master-key-unsafe"]
+    assert "error_signatures.LOG_SIGNATURES" in logs["litellm-master-key-unsafe"]
+    assert "litellm-drop-params-off" not in logs  # a row of the answer paths only
     generate = reachable_fixes("canvas_doctor.checks.generate", "live_generation")
-    assert "litellm_errors.diagnose" in generate["bedrock-throttled"]
+    assert "error_signatures.ANSWER_SIGNATURES" in generate["bedrock-throttled"]
+    assert "litellm_errors.diagnose" in generate["bedrock-model-end-of-life"]  # SPECIAL: the dated end of life
+    assert "litellm-master-key-unsafe" not in generate  # a row of the log path only
     mounted = reachable_fixes("canvas_doctor.checks.litellm_service", "config_is_mounted")
     assert set(mounted) == {"litellm-config-not-mounted"}

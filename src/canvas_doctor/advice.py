@@ -22,7 +22,7 @@ from .stack.model import Proxy, Service, Stack
 from .stack.queries import deployment_region, image_deployments
 
 NOVA_CANVAS = "amazon.nova-canvas-v1:0"
-RUNS_OF_KIND = {"compose": "compose", "cloudformation": "ecs"}
+RUNS_OF_KIND = {"compose": "compose", "cloudformation": "ecs", "ecs": "ecs"}
 
 
 def _compose_files(stack: Stack) -> set[str]:

@@ -25,9 +25,10 @@ from .fixes import Fix, OneOf, Variant
 from .models import AREAS, NEEDS, CheckSpec, Location, Result, Status
 
 CHECK_ATTR = "__canvas_doctor_check__"
+TARGETS_ATTR = "__canvas_doctor_targets__"  # on a rule's fanned-out check: (role, origin)
 
 __all__ = [
-    "check", "rule", "passed", "warned", "failed", "skipped", "Location", "Result", "Status", "CHECK_ATTR",
+    "check", "rule", "fan_out", "passed", "warned", "failed", "skipped", "Location", "Result", "Status", "CHECK_ATTR",
     "Fix", "OneOf", "Variant",
 ]
 
@@ -124,7 +125,7 @@ def rule(
     def mark(func: Callable[..., Any]) -> Callable[..., Any]:
         specs = []
         for origin, check_id in ids.items():
-            fanned = _fan_out(func, role, origin)
+            fanned = fan_out(func, role, origin)
             marked = check(id=check_id, area=area, title=title + ORIGINS[origin].title_suffix, needs=needs,
                            image_path=image_path, fixes=fixes, timeout=timeout)(fanned)
             specs.append(getattr(marked, CHECK_ATTR))
@@ -134,7 +135,7 @@ def rule(
     return mark
 
 
-def _fan_out(func: Callable[..., Any], role: str, origin: str) -> Callable[..., Any]:
+def fan_out(func: Callable[..., Any], role: str, origin: str) -> Callable[..., Any]:
     """A check function that runs `func` on every target of `origin` (its inputs injected by name)."""
     import inspect
 
@@ -156,6 +157,7 @@ def _fan_out(func: Callable[..., Any], role: str, origin: str) -> Callable[..., 
     run_on_targets.__doc__ = func.__doc__
     run_on_targets.__name__ = f"{func.__name__}[{origin}]"
     run_on_targets.__wrapped__ = func  # type: ignore[attr-defined]  # the rule itself, for explain and analysis
+    setattr(run_on_targets, TARGETS_ATTR, (role, origin))
     return run_on_targets
 
 

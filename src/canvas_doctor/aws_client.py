@@ -617,26 +617,6 @@ def _aws(inputs: Inputs) -> Aws:
 
 # ---------------------------------------------------------------- what a Bedrock error means
 
-# Error codes whose meaning does not depend on the message (bedrock-runtime 2023-09-30 and STS).
-_BY_CODE = {
-    "ThrottlingException": ("bedrock-throttled", "Bedrock throttles the requests"),
-    "ServiceQuotaExceededException": ("bedrock-throttled", "the request exceeds the account's Bedrock quota"),
-    "ModelTimeoutException": ("generation-timeout", "the model timed out processing the request"),
-    "ModelNotReadyException": ("bedrock-service-error", "the model is not ready to serve requests yet"),
-    "ModelErrorException": ("bedrock-service-error", "the model failed while processing the request"),
-    "InternalServerException": ("bedrock-service-error", "Bedrock failed internally"),
-    "ServiceUnavailableException": ("bedrock-service-error", "Bedrock is unavailable"),
-    "UnrecognizedClientException": ("aws-credentials-missing", "AWS does not know the access key"),
-    "InvalidClientTokenId": ("aws-credentials-missing", "AWS does not know the access key"),
-    "InvalidSignatureException": ("aws-credentials-missing", "the request signature is not accepted"),
-    "SignatureDoesNotMatch": ("aws-credentials-missing", "the secret key does not match the access key"),
-    "IncompleteSignatureException": ("aws-credentials-missing", "the request signature is incomplete"),
-    "MissingAuthenticationTokenException": ("aws-credentials-missing", "the request carried no credentials"),
-    "ExpiredToken": ("aws-credentials-missing", "the session credentials have expired"),
-    "ExpiredTokenException": ("aws-credentials-missing", "the session credentials have expired"),
-}
-
-
 @dataclass(frozen=True)
 class BedrockFault:
     """An AwsCallError understood: the fix id and what it means."""
@@ -647,21 +627,23 @@ class BedrockFault:
 
 
 def classify(err: AwsCallError, *, model_id: str | None = None, today: Any = None) -> BedrockFault:
-    """Map a Bedrock (or STS) failure to a fix id of the contract; messages are read with the same
-    vocabulary as the proxy's errors (canvas_doctor.litellm_errors), as LiteLLM passes them on verbatim."""
+    """Map a Bedrock (or STS) failure to a fix id of the contract; codes and messages are read with the
+    table the proxy's errors are read with (canvas_doctor.error_signatures), as LiteLLM passes them on
+    verbatim; a row that table does not claim for Bedrock's own answers means a Bedrock service error."""
     if err.kind in ("network", "timeout", "config"):
         return BedrockFault("bedrock-service-error", "Bedrock could not be reached", err)
     if err.kind == "answer":
         return BedrockFault("bedrock-service-error", "the endpoint's answer is not a Bedrock answer", err)
     if err.kind == "credentials":
         return BedrockFault("aws-credentials-missing", "there are no credentials to sign with", err)
-    if err.code in _BY_CODE:
-        fix, summary = _BY_CODE[err.code]
-        return BedrockFault(fix, summary, err)
+    from .error_signatures import BEDROCK_ANSWER, BEDROCK_ERROR_CODES
     from .litellm_errors import diagnose
 
+    if err.code in BEDROCK_ERROR_CODES:
+        fix, summary = BEDROCK_ERROR_CODES[err.code]
+        return BedrockFault(fix, summary, err)
     d = diagnose(err.status, f"{err.code}: {err.message}", model_id=model_id, today=today, from_bedrock=True)
-    if d.side == "proxy" and d.fix != "aws-credentials-missing":
+    if d.signature is None or BEDROCK_ANSWER not in d.signature.paths:  # only a proxy answers so
         return BedrockFault("bedrock-service-error", f"Bedrock answered {err.code or err.status}", err)
     return BedrockFault(d.fix, d.summary, err)
 

@@ -89,6 +89,9 @@ def run(
     bedrock_endpoint: Optional[str] = typer.Option(None, "--bedrock-endpoint", envvar=ENV + "BEDROCK_ENDPOINT",
                                                    help="Send bedrock, bedrock-runtime and STS calls to this URL "
                                                         "(a Bedrock emulator, for rehearsals and tests)."),
+    aws_stack: Optional[str] = typer.Option(None, "--aws-stack", envvar=ENV + "AWS_STACK",
+                                            help="Also diagnose this deployed CloudFormation stack and its ECS "
+                                                 "services (read-only AWS calls; --region, --profile)."),
     offline: bool = typer.Option(False, "--offline", envvar=ENV + "OFFLINE", help="Files only: no network, Docker or AWS."),
     no_live: bool = typer.Option(False, "--no-live", envvar=ENV + "NO_LIVE",
                                  help="Everything but the paid image generation."),
@@ -135,7 +138,7 @@ def run(
         profile=profile, bedrock_endpoint=bedrock_endpoint, offline=offline, no_live=no_live,
         only=split_csv(only), skip=split_csv(skip),
         wait=wait, strict=strict, verbose=verbose, save_image=save_image, generation_timeout=generation_timeout, today=day,
-        compose_files=tuple(compose_file or ()),
+        compose_files=tuple(compose_file or ()), aws_stack=aws_stack or None,
         read_timeout=timeout, connect_timeout=min(2.0, timeout),
     )
     try:

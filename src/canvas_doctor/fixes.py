@@ -61,6 +61,12 @@ FALLBACK = {
     "name": "the model", "new_name": "the new model", "new_alias": "the new model's name",
     "new_model_id": "<an active model id>", "new_region": "a region that serves it", "new_arn": "the new model's ARN",
     "price_change": "see the model cards", "keys": "its own request keys", "source": "AWS's model lifecycle page",
+    # the deployed stack (--aws-stack)
+    "searched": "environment, shared files, SSO, container and instance roles", "stack": "<stack-name>",
+    "status": "failed", "rolled_back": "", "action": "a read-only action", "ecs_service": "<ecs-service>",
+    "cluster": "<cluster>", "reason": "see the message above", "image": "the container image",
+    "value_from": "the secret's ARN", "role": "the execution role", "target_group": "the target group",
+    "count": "some", "load_balancer": "the load balancer", "idle": "a few", "log_group": "its awslogs group",
 }
 
 

@@ -1,4 +1,5 @@
-"""What an error answer of the LiteLLM proxy means, and which fix it maps to.
+"""What an error answer of the LiteLLM proxy means, and which fix it maps to (the texts: the table
+in canvas_doctor.error_signatures, shared with the Bedrock and log paths).
 
 LiteLLM proxy 1.108.7 wraps a Bedrock error as (measured against the real proxy and the emulator):
     {"error": {"message": "litellm.PermissionDeniedError: BedrockException - {\"message\": \"You don't
@@ -16,9 +17,10 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
+from .error_signatures import BEDROCK, MODEL_ID_INVALID, Answer, ErrorSignature, match_answer
 from .http import shorten
 
 _BEDROCK = re.compile(r"BedrockException(?: [A-Za-z ]*?)?(?: -|:)\s*(.*)", re.DOTALL)
@@ -34,6 +36,7 @@ class Diagnosis:
     fix: str
     summary: str       # what it means, for the user
     detail: str        # the upstream text, cut to a readable length
+    signature: ErrorSignature | None = field(default=None, compare=False)  # the row that matched, if one did
 
 
 def upstream_text(message: str) -> str:
@@ -63,90 +66,26 @@ def _ended(model_id: str | None, today: date | None) -> str | None:
     return f"{model.name} reached its end of life on {model.lifecycle.end_of_life}"
 
 
-def _has(text: str, *needles: str) -> bool:
-    low = text.lower()
-    return any(n.lower() in low for n in needles)
-
-
 def diagnose(status: int, message: str, content_type: str = "application/json", *,
              model_id: str | None = None, today: date | None = None, from_bedrock: bool = False) -> Diagnosis:
     """Map an error answer of POST /v1/images/generations (or another LLM route) to a fix.
 
+    The texts, statuses and SPECIAL rules are rows of canvas_doctor.error_signatures, tried in order.
     `from_bedrock`: the message is Bedrock's own answer (a direct call: aws_client.classify), not the
     proxy's; else the proxy's "BedrockException" says whether Bedrock answered.
     With the model id called and the day of the run, "The provided model identifier is invalid."
     for a model past its published end of life is that end of life, not a wrong region."""
     detail = upstream_text(message) if message else f"HTTP {status}"
-    m = message or ""
-    names_bedrock = from_bedrock or "BedrockException" in m
-
-    def proxy(fix: str, summary: str) -> Diagnosis:
-        return Diagnosis("proxy", fix, summary, detail)
-
-    def bedrock(fix: str, summary: str) -> Diagnosis:
-        return Diagnosis("bedrock", fix, summary, detail)
-
-    # -- the proxy refused before calling Bedrock ------------------------------------------
-    if _has(m, "Invalid model name passed"):
-        return proxy("litellm-model-not-found", "the proxy does not serve this model name")
-    if _has(m, "No connected db"):
-        return proxy("openwebui-api-key-mismatch",
-                     "the proxy refused the key (not its master key; it has no database for other keys)")
-    if not names_bedrock and (status == 401 or _has(m, "Authentication Error")):
-        return proxy("openwebui-api-key-mismatch", "the proxy refused the request: no key or a key it does not accept")
-    if status == 500 and content_type.startswith("text/plain") and _has(m, "Internal Server Error") \
-            and len(m) < 100:
-        return proxy("openwebui-api-key-mismatch",
-                     "the proxy answered a bare 500, which LiteLLM without prisma sends for a refused key")
-    relative = re.search(r"APIConnectionError: (/[\w.-]+/model/\S+)", m)
-    if relative or _has(m, "InvalidURL", "Invalid URL", "Request URL is missing", "UnsupportedProtocol"):
-        tried = f" (LiteLLM tried to post to {relative.group(1)!r})" if relative else ""
-        return Diagnosis("proxy", "litellm-api-base-invalid",
-                         f"the deployment's api_base is not a URL, so the proxy cannot call Bedrock{tried}",
-                         "httpx InvalidURL: a URL needs http:// or https:// and a host")
-    if _has(m, "UnsupportedParamsError", "drop_params") or (_has(m, "response_format") and _has(m, "not supported")):
-        return proxy("litellm-drop-params-off",
-                     "the proxy rejects response_format (sent by Open WebUI) because drop_params is off")
-    if _has(m, "Unable to locate credentials", "Invalid Authentication", "NoCredentialsError"):
-        return proxy("aws-credentials-missing", "the proxy has no AWS credentials or Bedrock API key")
-    if _has(m, "No deployments available", "in cooldown"):
-        return proxy("litellm-unhealthy",
-                     "the proxy parked the model after recent failures (cooldown); its log names the first error")
-
-    # -- Bedrock answered (or could not be reached) ----------------------------------------
-    via_bedrock = from_bedrock or "bedrockexception" in m.lower()
-    if _has(m, "extraneous key [stream]"):
-        return bedrock("litellm-stream-key-rejected",
-                       "Bedrock rejects the `stream` key that LiteLLM copied into imageGenerationConfig")
-    if _has(m, "on-demand throughput isn", "on-demand throughput is not"):
-        return bedrock("bedrock-inference-profile-required", "Bedrock needs an inference profile id for this model")
-    if _has(m, "Missing Authentication Token", "security token included in the request is invalid",
-            "Invalid API Key format", "make sure your API Key is valid", "UnrecognizedClient",
-            "InvalidSignatureException", "ExpiredToken"):
-        return bedrock("aws-credentials-missing", "Bedrock does not accept the proxy's AWS credentials or API key")
-    if (via_bedrock and status == 403) or _has(m, "AccessDeniedException", "don't have access to the model"):
-        return bedrock("bedrock-model-access-denied", "Bedrock denies this account access to the model")
-    if _has(m, "end of its life", "marked by provider as Legacy", "ResourceNotFound") or \
-            (via_bedrock and status == 404):
-        return bedrock("bedrock-model-end-of-life",
-                       "Bedrock says the model is past its end of life or access to it lapsed")
-    if (via_bedrock and status == 408) or _has(m, "litellm.Timeout", "ModelTimeoutException", "timed out"):
-        return bedrock("generation-timeout", "the generation timed out")
-    if (via_bedrock and status == 429) or _has(m, "ThrottlingException", "Too many requests", "RateLimitError"):
-        return bedrock("bedrock-throttled", "Bedrock throttles the requests")
-    if _has(m, "provided model identifier is invalid"):
+    answer = Answer(status, message or "", content_type, from_bedrock)
+    row = match_answer(answer)
+    if row is None:  # status-only, after every row
+        if status == 408:
+            return Diagnosis("proxy", "generation-timeout", "the proxy gave up waiting (408)", detail)
+        return Diagnosis("proxy", "litellm-unhealthy",
+                         f"the proxy answered {status} without saying why in a known way", detail)
+    if row is MODEL_ID_INVALID:  # SPECIAL: end of life, with the shipped dates
         ended = _ended(model_id, today)
         if ended:
-            return bedrock("bedrock-model-end-of-life",
-                           f"Bedrock no longer knows the model id: {ended}")
-        return bedrock("bedrock-region-unsupported",
-                       "Bedrock does not know this model id in the configured region")
-    if _has(m, "content filters", "content filter"):
-        return bedrock("bedrock-request-rejected", "Bedrock's content filter blocked the test prompt")
-    if (via_bedrock and status == 400) or _has(m, "ValidationException", "Malformed input request"):
-        return bedrock("bedrock-request-rejected", "Bedrock rejected the request")
-    if (via_bedrock and status >= 500) or _has(m, "APIConnectionError", "ServiceUnavailable"):
-        return bedrock("bedrock-service-error", "Bedrock, or the proxy's connection to it, failed")
-    if status == 408:
-        return proxy("generation-timeout", "the proxy gave up waiting (408)")
-    return proxy("litellm-unhealthy", f"the proxy answered {status} without saying why in a known way")
+            return Diagnosis(BEDROCK, "bedrock-model-end-of-life", f"Bedrock no longer knows the model id: {ended}",
+                             detail, row)
+    return Diagnosis(row.side, row.fix, row.summary.format_map(answer.fields()), row.detail or detail, row)

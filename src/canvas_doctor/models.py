@@ -29,7 +29,7 @@ class ExitCode(enum.IntEnum):
     INTERNAL = 3     # nothing failed, but the doctor itself broke (an `error` result)
 
 
-AREAS = ("config", "litellm", "openwebui", "docker", "bedrock", "generate")
+AREAS = ("config", "litellm", "openwebui", "docker", "bedrock", "generate", "aws")
 NEEDS = ("files", "network", "docker", "aws", "paid")
 
 

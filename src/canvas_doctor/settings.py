@@ -44,6 +44,7 @@ class Settings:
     extra_secrets: tuple[str, ...] = field(default=())
     compose_files: tuple[str, ...] = ()  # -f/--compose-file, as `docker compose -f`
     today: date = field(default_factory=today_from_env)  # the day the Bedrock lifecycle is judged on
+    aws_stack: str | None = None  # --aws-stack: the deployed CloudFormation stack to diagnose (read-only calls)
 
     def selects(self, spec: CheckSpec) -> bool:
         """Whether --only/--skip (ids or areas, globs allowed) keep this check."""

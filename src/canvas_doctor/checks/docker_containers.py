@@ -13,7 +13,7 @@ from canvas_doctor.docker_client import Engine
 from canvas_doctor.stack.model import Stack
 
 from .docker_stack import StackContainer, engine_skip, find_containers, last_lines, shorten
-from canvas_doctor.fixes import Fix
+from canvas_doctor.fixes import Fix, OneOf, Variant
 
 
 # -- the fixes this module's rules give (other rules import them from here) ----------------------
@@ -36,6 +36,44 @@ CONTAINER_NOT_RUNNING = Fix(
         "Start it: docker compose up -d {service}",
     ),
     guide_section='Error: "Model not found: nova-canvas"',
+    params=("cluster", "ecs_service", "log_group"),
+    variants={
+        # a deployed ECS service (--aws-stack): its tasks stop, or fewer run than it wants
+        "cloudformation": Variant(
+            cause=OneOf(
+                (
+                    "ECS runs fewer tasks than the service wants, or its tasks keep stopping: the {service} "
+                    "container is not there to answer."
+                ),
+                "ECS runs fewer tasks than the service wants, or its tasks keep stopping: its container is not there.",
+            ),
+            steps=(
+                OneOf(
+                    (
+                        "Read why the tasks stopped: aws ecs describe-tasks --cluster {cluster} --tasks <task-arn> "
+                        "(stoppedReason, each container's exitCode and reason), and the container's log in "
+                        "CloudWatch ({log_group})"
+                    ),
+                    (
+                        "Read why the tasks stopped: aws ecs describe-tasks --cluster <cluster> --tasks <task-arn> "
+                        "(stoppedReason, each container's exitCode and reason), and the container's CloudWatch log"
+                    ),
+                ),
+                OneOf(
+                    (
+                        "Fix what the reason names (the image, a secret, the health check, the command), then start "
+                        "new tasks: aws ecs update-service --cluster {cluster} --service {ecs_service} "
+                        "--force-new-deployment"
+                    ),
+                    (
+                        "Fix what the reason names (the image, a secret, the health check, the command), then start "
+                        "new tasks: aws ecs update-service --cluster <cluster> --service <ecs-service> "
+                        "--force-new-deployment"
+                    ),
+                ),
+            ),
+        ),
+    },
 )
 
 # Lines that usually say why a process ended (the rest of a log tail is noise).

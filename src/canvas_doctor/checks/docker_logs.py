@@ -16,10 +16,11 @@ from typing import Any
 
 from canvas_doctor.api import Result, check, failed, passed, skipped, warned
 from canvas_doctor.docker_client import Engine
+from canvas_doctor.error_signatures import LOG_FIXES, LOG_SIGNATURES, LogSignature, match_log
 from canvas_doctor.stack.model import Stack
 from canvas_doctor.stack.queries import deployment_region, image_deployments
 
-from .docker_stack import LITELLM, OPENWEBUI, StackContainer, engine_skip, find_containers, last_lines
+from .docker_stack import StackContainer, engine_skip, find_containers, last_lines
 
 TAIL = 300
 QUOTE = 240
@@ -27,41 +28,10 @@ _MODEL_NAME = re.compile(r"model=([A-Za-z0-9._:/-]+?)\.?(?:[\s,;'\")]|$)")
 _BEDROCK_ID = re.compile(r"\b((?:us|eu|apac)\.)?((?:amazon|anthropic|stability|meta|cohere|mistral|ai21)\.[A-Za-z0-9.:-]+[A-Za-z0-9])")
 
 
-@dataclass(frozen=True)
-class Signature:
-    text: str          # a substring of the log line (case-sensitive, as the service prints it)
-    fix: str
-    meaning: str
-    roles: tuple[str, ...] = (LITELLM, OPENWEBUI)
-
-
-SIGNATURES = (
-    Signature("Invalid model name passed in model=", "litellm-model-not-found",
-              "a request named a model the proxy does not serve", (LITELLM,)),
-    Signature("extraneous key", "litellm-stream-key-rejected",
-              "Bedrock rejected a key LiteLLM copied into the request (the `stream` key of an image model)"),
-    Signature("No connected db", "openwebui-api-key-mismatch",
-              "a request came with a key that is not the master key (and the proxy has no key database)"),
-    Signature("Unable to locate credentials", "aws-credentials-missing", "the proxy found no AWS credentials"),
-    Signature("Invalid Authentication", "aws-credentials-missing", "Bedrock refused the proxy's credentials"),
-    Signature("The security token included in the request is invalid", "aws-credentials-missing",
-              "Bedrock refused the proxy's credentials"),
-    Signature("UnsafeMasterKeyError", "litellm-master-key-unsafe",
-              "the proxy refused to start: no master key, or a publicly known one", (LITELLM,)),
-    Signature("LiteLLM proxy refused to start", "litellm-master-key-unsafe",
-              "the proxy refused to start: no master key, or a publicly known one", (LITELLM,)),
-    Signature("AccessDeniedException", "bedrock-model-access-denied", "the AWS account may not invoke the model"),
-    Signature("You don't have access to the model", "bedrock-model-access-denied",
-              "the AWS account may not invoke the model"),
-    Signature("ThrottlingException", "bedrock-throttled", "Bedrock throttled the requests"),
-    Signature("on-demand throughput isn", "bedrock-inference-profile-required",
-              "the model needs an inference profile id for on-demand calls"),
-    Signature("required key [messages] not found", "image-model-in-chat",
-              "someone chatted with the image model"),
-    Signature("ModelTimeoutException", "generation-timeout", "Bedrock timed out generating"),
-    Signature("Request URL is missing an 'http://' or 'https://' protocol", "litellm-api-base-invalid",
-              "an api_base that is not a URL (the guide's `api_base: bedrock-runtime`)", (LITELLM,)),
-)
+# The signatures are the log rows of the table the answer classifiers read too (canvas_doctor.error_signatures),
+# in their order: (text, fix, meaning, roles).
+Signature = LogSignature
+SIGNATURES = LOG_SIGNATURES
 
 
 @dataclass
@@ -76,15 +46,12 @@ def scan(lines: list[str], role: str) -> list[Sighting]:
     """The signatures found in `lines`, one sighting per fix id, with its latest line."""
     by_fix: dict[str, Sighting] = {}
     for line in lines:
-        for sig in SIGNATURES:
-            if role not in sig.roles:
-                continue
-            col = line.find(sig.text)
-            if col < 0:
-                continue
-            seen = by_fix.get(sig.fix)
-            by_fix[sig.fix] = Sighting(sig, (seen.count if seen else 0) + 1, line, col)
-            break
+        found = match_log(line, role)
+        if found is None:
+            continue
+        sig, col = found
+        seen = by_fix.get(sig.fix)
+        by_fix[sig.fix] = Sighting(sig, (seen.count if seen else 0) + 1, line, col)
     return list(by_fix.values())
 
 
@@ -140,10 +107,7 @@ def sighting_result(sc: StackContainer, s: Sighting, stack: Stack) -> Result:
 
 @check(id="docker.logs", area="docker", title="The service logs show no known error",
        needs=("docker",), depends_on=("docker.available",), timeout=20,
-       fixes=("litellm-model-not-found", "litellm-stream-key-rejected", "openwebui-api-key-mismatch",
-              "aws-credentials-missing", "litellm-master-key-unsafe", "bedrock-model-access-denied",
-              "bedrock-throttled", "bedrock-inference-profile-required", "image-model-in-chat",
-              "generation-timeout", "litellm-api-base-invalid"))
+       fixes=LOG_FIXES)
 def logs_clean(docker: Engine, stack: Stack):
     """The last lines of each LiteLLM and Open WebUI container, against the known error signatures."""
     skip = engine_skip(docker)

@@ -317,7 +317,7 @@ def automatic_generation(svc: Service) -> Result:
 # -- 5. IMAGES_OPENAI_API_BASE_URL / IMAGES_OPENAI_API_KEY set --------------------------------
 def _internal_url(stack: Stack, svc: Service, image: bool) -> str:
     proxy = stack.image_proxy if image else stack.chat_proxy
-    if svc.kind == "cloudformation":
+    if svc.kind in ("cloudformation", "ecs"):  # the containers of one task reach each other on localhost
         port = proxy.port if proxy else 4000
         return f"http://localhost:{port}/v1"
     if proxy and proxy.service:

@@ -268,6 +268,7 @@ class Stack:
     env_file: Any = None
     cfn_files: list[str] = field(default_factory=list)
     cfn_services: list[Service] = field(default_factory=list)
+    deployed_services: list[Service] = field(default_factory=list)  # containers of running ECS task definitions
     cfn_templates: dict[str, LMap] = field(default_factory=dict)
     openwebui: Service | None = None
     proxies: dict[str, Proxy] = field(default_factory=dict)

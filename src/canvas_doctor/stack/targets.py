@@ -40,7 +40,7 @@ def targets_of(stack: Stack, role: str, origin: str) -> list[Service]:
         if role == OPENWEBUI:
             return list(stack.openwebuis)
         return [s for s in stack.compose_services.values() if s.is_litellm]
-    pool = stack.cfn_services if origin == "cloudformation" else getattr(stack, "deployed_services", [])
+    pool = stack.cfn_services if origin == "cloudformation" else stack.deployed_services
     return [s for s in pool if s.kind == origin and (s.is_openwebui if role == OPENWEBUI else s.is_litellm)]
 
 
