@@ -8,8 +8,8 @@ fixes without one are listed as not automatic.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Callable
+from dataclasses import dataclass, field
+from typing import Callable, Mapping
 
 from ruamel.yaml.comments import TaggedScalar
 
@@ -29,6 +29,23 @@ class NotAutomatic(Exception):
     """This finding's fix needs a person; the message says why."""
 
 
+@dataclass(frozen=True)
+class Choice:
+    """A fix with a real choice between values read from the stack: `make(value)` plans it."""
+
+    question: str
+    options: tuple[str, ...]
+    make: Callable[[str], "Change | list[Change]"]
+
+
+class NeedsChoice(Exception):
+    """Raised by a planner when the stack offers more than one right value."""
+
+    def __init__(self, choice: Choice):
+        super().__init__(choice.question)
+        self.choice = choice
+
+
 @dataclass
 class Planned:
     finding: Result
@@ -42,9 +59,21 @@ class Manual:
 
 
 @dataclass
+class Open:
+    """A choice nobody answered (no terminal, no --choose): nothing is planned for it."""
+
+    finding: Result
+    choice: Choice
+
+
+@dataclass
 class Plan:
     planned: list[Planned]
     manual: list[Manual]
+    open: list[Open] = field(default_factory=list)
+
+
+Ask = Callable[[Result, Choice], "str | None"]
 
 
 # -- LiteLLM config findings -----------------------------------------------------------------
@@ -471,8 +500,20 @@ def planner_for(fix_id: str) -> Planner | None:
     return decl.planner() if decl is not None else None
 
 
-def plan(stack: Stack, results: list[Result]) -> Plan:
-    """A change for every finding a planner can fix; every other warning and failure is manual."""
+def _decide(r: Result, choice: Choice, chosen: Mapping[str, str], ask: Ask | None) -> str | None:
+    """The value --choose gives for this fix id, else the one asked for on the terminal, else None."""
+    value = chosen.get(r.fix_id or "")
+    if value is not None:
+        if value not in choice.options:
+            raise NotAutomatic(f"--choose {r.fix_id}={value}: {value} is not one of {', '.join(choice.options)}")
+        return value
+    return ask(r, choice) if ask is not None else None
+
+
+def plan(stack: Stack, results: list[Result], chosen: Mapping[str, str] | None = None,
+         ask: Ask | None = None) -> Plan:
+    """A change for every finding a planner can fix; every other warning and failure is manual.
+    A planner that needs a choice gets it from `chosen` (fix id -> value), else from `ask`, else it stays open."""
     out = Plan([], [])
     for r in results:
         if r.status not in (Status.WARN, Status.FAIL) or not r.fix_id:
@@ -482,9 +523,15 @@ def plan(stack: Stack, results: list[Result]) -> Plan:
             out.manual.append(Manual(r))
             continue
         try:
-            made = planner(stack, r)
+            try:
+                made = planner(stack, r)
+            except NeedsChoice as need:
+                value = _decide(r, need.choice, chosen or {}, ask)
+                if value is None:
+                    out.open.append(Open(r, need.choice))
+                    continue
+                made = need.choice.make(value)
             out.planned += [Planned(r, c) for c in (made if isinstance(made, list) else [made])]
         except NotAutomatic as exc:
             out.manual.append(Manual(r, str(exc)))
     return out
-
