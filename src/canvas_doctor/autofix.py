@@ -51,14 +51,15 @@ class Diagnosis:
 
 
 def diagnose(project: Path) -> Diagnosis:
-    """The config checks, files only: exactly what `canvas-doctor run --offline --only config` runs."""
+    """The config checks, files only: exactly what `canvas-doctor run --offline` runs (not `--only config`,
+    which opts the image-path rules in on a stack that sets up no image generation)."""
     from .registry import load_registry
     from .runner import Runner
     from .app import carry_discovery_error
     from .settings import Settings
     from .stack.guarded import discover_guarded
 
-    settings = Settings(project=project, offline=True, only=("config",))
+    settings = Settings(project=project, offline=True)
     stack = discover_guarded(project)
     runner = Runner(load_registry(), settings, stack)
     results = runner.run().results
