@@ -181,8 +181,8 @@ def plan_model_not_found(stack: Stack, r: Result) -> list[Change]:
     proxy = stack.image_proxy
     others = [p for p in stack.proxies.values() if p is not proxy and p.service is not None and p.config is not None
               and p.config.find(wanted) and p.service.kind == "compose"]
-    compose = [t for t in targets if t.kind == "compose"]
-    if len(others) == 1 and compose and len(compose) == len(targets):
+    compose = [t for t in targets if t.kind == "compose"]  # the compose file's image proxy is the one asked
+    if len(others) == 1 and compose:
         other = others[0]
         assert other.service is not None
         url = f"http://{other.service.name}:{other.port}/v1"

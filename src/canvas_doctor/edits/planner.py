@@ -306,14 +306,12 @@ def _shown(value: object) -> str:
     return f"{value.tag} {value.value}" if isinstance(value, TaggedScalar) else str(value)
 
 
-def _cfn_key_source(stack: Stack, target: EnvTarget) -> tuple[str, str, object]:
-    """Where OPENAI_API_KEY of an ECS container comes from: a Secret's ValueFrom or a referenced Value."""
-    container = stack.cfn_templates.get(target.service.file) or {}
-    for key in target.path:
-        container = container[key]
+def _referenced_source(container: dict, name: str) -> tuple[str, str, object] | None:
+    """Where `name` of an ECS container definition comes from, if not written literally: a Secret's
+    ValueFrom (a reference or an ARN) or an Environment Value that is a !Ref/!Sub."""
     for section, value_key in (("Secrets", "ValueFrom"), ("Environment", "Value")):
         for item in container.get(section) or []:
-            if not isinstance(item, dict) or item.get("Name") != "OPENAI_API_KEY":
+            if not isinstance(item, dict) or item.get("Name") != name:
                 continue
             raw = item.get(value_key)
             short = _as_short_form(raw)
@@ -321,6 +319,27 @@ def _cfn_key_source(stack: Stack, target: EnvTarget) -> tuple[str, str, object]:
                 return section, value_key, short
             if section == "Secrets" and isinstance(raw, str) and raw.startswith("arn:"):
                 return section, value_key, raw  # a secret's ARN names it; it is not the key
+    return None
+
+
+def _cfn_key_source(stack: Stack, target: EnvTarget) -> tuple[str, str, object, str]:
+    """Where OPENAI_API_KEY of an ECS container comes from; when it is written literally, where the
+    LiteLLM container of the same task takes its LITELLM_MASTER_KEY from (never the literal itself)."""
+    template = stack.cfn_templates.get(target.service.file) or {}
+    container = template
+    for key in target.path:
+        container = container[key]
+    found = _referenced_source(container, "OPENAI_API_KEY")
+    if found is not None:
+        return (*found, "OPENAI_API_KEY")
+    defs = template
+    for key in target.path[:-1]:
+        defs = defs[key]
+    for other in defs if isinstance(defs, list) else []:
+        if isinstance(other, dict) and other is not container and "litellm" in str(other.get("Image") or "").lower():
+            found = _referenced_source(other, "LITELLM_MASTER_KEY")
+            if found is not None:
+                return (*found, f"{other.get('Name')}'s LITELLM_MASTER_KEY (OPENAI_API_KEY is written literally)")
     raise NotAutomatic("OPENAI_API_KEY of this container is not a Secret or a !Ref/!Sub reference, and a key is "
                        "never written into a file: add IMAGES_OPENAI_API_KEY as a Secret")
 
@@ -350,9 +369,9 @@ def plan_images_api(stack: Stack, r: Result) -> Change:
         base = _internal_base(stack, target)
         return _set_env(target, r, var, base, "add")
     if target.kind != "compose":
-        section, value_key, source = _cfn_key_source(stack, target)
+        section, value_key, source, whose = _cfn_key_source(stack, target)
         return target.change(r, f"add IMAGES_OPENAI_API_KEY to {target.service.name}'s {section}, from the same "
-                                f"source as OPENAI_API_KEY ({_shown(source)}; no key is written)",
+                                f"source as {whose} ({_shown(source)}; no key is written)",
                              SetCfnEnv(target.path, var, source, section, value_key))
     ref = _key_reference(stack, target.service)
     return target.change(r, f"add IMAGES_OPENAI_API_KEY={ref} for {target.service.name} (the reference the key "
