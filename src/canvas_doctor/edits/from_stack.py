@@ -100,10 +100,21 @@ def plan_static_credentials(stack: Stack, r: Result) -> Change:
     role = get(template, path[:3] + ("TaskRoleArn",))
     if not role:
         raise NotAutomatic("the task definition has no TaskRoleArn: give it a task role that may call Bedrock first")
-    shown = f"{role.tag} {role.value}" if hasattr(role, "tag") and hasattr(role, "value") else str(role)
+    shown = _cfn_shown(role)
     return Change(r.fix_id or "", svc.file, f"remove {var} from the {svc.name} container: the task role "
                   f"(TaskRoleArn: {shown}) gives it AWS access, and no key stays in the template",
                   (RemoveCfnVar(path, var),), recreate=True)
+
+
+def _cfn_shown(value: object) -> str:
+    """A CloudFormation value as its short form reads (`!GetAtt TaskRole.Arn`, `!Ref Role`)."""
+    if isinstance(value, dict) and len(value) == 1:
+        (fn, arg), = value.items()
+        if fn == "Fn::GetAtt" and isinstance(arg, list):
+            return "!GetAtt " + ".".join(map(str, arg))
+        if fn in ("Ref", "Fn::Sub", "Fn::ImportValue") and isinstance(arg, str):
+            return f"!{fn.removeprefix('Fn::')} {arg}"
+    return str(value)
 
 
 # -- the config not mounted: the bind mount the command's --config path needs -----------------
