@@ -370,12 +370,16 @@ services:
     before = snapshot(project)
     run = fix(project, "--yes")
     assert run.code == 1
-    assert "Nothing to change automatically." in run.stdout
-    assert "not automatic: see canvas-doctor explain litellm-model-not-found" in run.stdout
+    # The model name is read from the stack (the one image model the proxy serves); the key is not.
+    assert "+      - IMAGE_GENERATION_MODEL=nova-canvas\n" in run.stdout
+    assert "serves no 'dall-e-3'; it serves the image model 'nova-canvas'" in run.stdout
     assert "not automatic: see canvas-doctor explain openwebui-images-api-base-unset" in run.stdout
     assert "a key is never written into a file" in run.stdout
     assert "sk-literal-in-compose-00001" not in run.stdout + run.stderr
-    assert snapshot(project) == before
+    after = snapshot(project)
+    assert after["litellm-config.yaml"] == before["litellm-config.yaml"]
+    assert after["docker-compose.yml"] == before["docker-compose.yml"].replace(
+        b"IMAGE_GENERATION_MODEL=dall-e-3", b"IMAGE_GENERATION_MODEL=nova-canvas")
 
 
 def test_an_environment_shared_through_an_anchor_is_left_alone(tmp_path):

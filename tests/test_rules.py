@@ -68,16 +68,21 @@ def _owner_module(fix) -> str:
 
 
 def test_automatic_edits_are_declared_by_their_fixes_and_resolve() -> None:
-    from canvas_doctor.edits import planner
+    from canvas_doctor.edits import from_stack, planner
     from canvas_doctor.fixes import catalog
     automatic = {fix_id: fix.planner() for fix_id, fix in catalog().items() if fix.edit}
     assert set(automatic) == {
         "litellm-stream-key-rejected", "litellm-stream-enabled", "litellm-api-base-invalid", "litellm-drop-params-off",
         "litellm-provisioned-model-format", "bedrock-inference-profile-required", "openwebui-image-model-unset",
         "openwebui-image-generation-disabled", "openwebui-image-engine-not-openai",
-        "openwebui-images-api-base-unset", "openwebui-automatic-generation-on", "bedrock-model-end-of-life"}
+        "openwebui-images-api-base-unset", "openwebui-automatic-generation-on", "bedrock-model-end-of-life",
+        # values read from the stack itself (edits/from_stack.py)
+        "openwebui-api-base-wrong", "openwebui-api-key-mismatch", "production-static-credentials",
+        "litellm-config-not-mounted", "litellm-model-not-found", "litellm-provider-invalid",
+        "bedrock-region-unsupported", "image-size-unsupported"}
     assert automatic["litellm-stream-enabled"] is planner.plan_stream
-    assert all(callable(f) and f.__module__ == planner.__name__ for f in automatic.values())
+    assert automatic["image-size-unsupported"] is from_stack.plan_image_size
+    assert all(callable(f) and f.__module__ in (planner.__name__, from_stack.__name__) for f in automatic.values())
 
 
 def test_the_fix_texts_live_in_the_rules_not_in_a_catalog_file() -> None:

@@ -6,6 +6,8 @@
 3. Work out each file's new text (:mod:`.edits.document`: only the edited lines change, proven
    by parsing the result again) and show one unified diff per file, secrets masked by the run's
    redactor (the run context's, as for `run`: canvas_doctor.redact is the one place).
+   A fix with a real choice (two candidate models) is asked on a terminal, or answered with
+   `--choose FIX_ID=VALUE`; unanswered, it is listed as an open choice and nothing is planned for it.
 4. Ask "Apply these changes? [y/N]" (not with --yes; never without a terminal; --dry-run stops
    before), write each file atomically, run the checks again and say what is fixed.
 
@@ -26,7 +28,7 @@ from .redact import Redactor
 
 if TYPE_CHECKING:
     from .edits.document import Change, FileEdit
-    from .edits.planner import Plan
+    from .edits.planner import Choice, Plan
     from .run_context import RunContext
     from .stack.model import Stack
 
@@ -49,14 +51,15 @@ class Diagnosis:
 
 
 def diagnose(project: Path) -> Diagnosis:
-    """The config checks, files only: exactly what `canvas-doctor run --offline --only config` runs."""
+    """The config checks, files only: exactly what `canvas-doctor run --offline` runs (not `--only config`,
+    which opts the image-path rules in on a stack that sets up no image generation)."""
     from .registry import load_registry
     from .runner import Runner
     from .app import carry_discovery_error
     from .settings import Settings
     from .stack.guarded import discover_guarded
 
-    settings = Settings(project=project, offline=True, only=("config",))
+    settings = Settings(project=project, offline=True)
     stack = discover_guarded(project)
     runner = Runner(load_registry(), settings, stack)
     results = runner.run().results
@@ -122,6 +125,38 @@ def _show_manual(screen: Screen, plan: Plan, refused: list[tuple[Change, str]], 
         if reason:
             screen.say(f"    why: {reason}", "dim")
         screen.say(f"    not automatic: see canvas-doctor explain {finding.fix_id}", "dim")
+
+
+def _show_open(screen: Screen, plan: Plan, project: Path) -> None:
+    """The choices nobody answered, and the --choose that answers each."""
+    if not plan.open:
+        return
+    screen.say("Open choices (nothing planned for them):", "bold")
+    for item in plan.open:
+        screen.say(f"  {item.finding.check}: {item.choice.question}")
+        screen.say(f"    choose one of: {', '.join(item.choice.options)}", "dim")
+        screen.say(f"    e.g. canvas-doctor fix --project {shlex.quote(str(project))} "
+                   f"--choose {item.finding.fix_id}={shlex.quote(item.choice.options[0])}", "dim")
+
+
+def _terminal_ask(screen: Screen):
+    """Ask each choice on the terminal (numbered options; empty or ^C: leave it open)."""
+    import click
+    import typer
+
+    def ask(finding: Result, choice: Choice) -> str | None:
+        screen.say(f"{finding.check}: {choice.question}", "bold")
+        for i, option in enumerate(choice.options, 1):
+            screen.say(f"  {i}. {option}")
+        try:
+            answer = typer.prompt(f"Choose 1-{len(choice.options)} (empty: skip)", default="", show_default=False)
+        except click.exceptions.Abort:
+            return None
+        answer = answer.strip()
+        if answer.isdigit() and 1 <= int(answer) <= len(choice.options):
+            return choice.options[int(answer) - 1]
+        return answer if answer in choice.options else None
+    return ask
 
 
 def _next_steps(screen: Screen, written: list[FileEdit]) -> None:
@@ -194,14 +229,18 @@ def _report_after(screen: Screen, before: Diagnosis, after: Diagnosis) -> None:
                    "red" if r.status is not Status.WARN else "yellow")
 
 
-def run_fix(project: Path, *, yes: bool, dry_run: bool) -> ExitCode:
+def run_fix(project: Path, *, yes: bool, dry_run: bool, choose: dict[str, str] | None = None) -> ExitCode:
     from .edits.document import edit_file
     from .edits.planner import plan as make_plan
 
     before = diagnose(project)
     stack = before.stack
     screen = Screen(before.context.redactor)
-    plan = make_plan(stack, before.results)
+    ask = _terminal_ask(screen) if not yes and sys.stdin.isatty() else None
+    plan = make_plan(stack, before.results, choose or {}, ask)
+    asked = {f.fix_id for f in before.results if f.fix_id}
+    for fix_id in sorted(set(choose or {}) - asked):
+        print(f"canvas-doctor fix: --choose {fix_id}=...: no finding has the fix id {fix_id}", file=sys.stderr)
     edits = [edit_file(_path(stack, display), display, changes) for display, changes in _group(plan.planned).items()]
     refused = [item for e in edits for item in e.refused]
     pending = [e for e in edits if e.changed]
@@ -222,6 +261,7 @@ def run_fix(project: Path, *, yes: bool, dry_run: bool) -> ExitCode:
             for change in edit.applied:
                 screen.say(f"  {edit.display}: {change.summary} [{change.fix_id}]")
     _show_manual(screen, plan, refused, [r for r in before.results if r.status is Status.ERROR])
+    _show_open(screen, plan, project)
     if not pending:
         return ExitCode.FINDINGS if before.failing() else ExitCode.OK
     if dry_run:

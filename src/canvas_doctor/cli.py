@@ -168,8 +168,19 @@ def fix(
     project: Path = typer.Option(Path("."), "--project", envvar=ENV + "PROJECT", exists=True, file_okay=False),
     yes: bool = typer.Option(False, "--yes", "-y", help="Apply without asking."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show the diff and change nothing."),
+    choose: list[str] = typer.Option([], "--choose", metavar="FIX_ID=VALUE",
+                                     help="Answer a fix's choice (e.g. two candidate models) without a terminal."),
 ) -> None:
     """Apply the config-file fixes, after showing the diff."""
+    chosen: dict[str, str] = {}
+    for item in choose:
+        fix_id, sep, value = item.partition("=")
+        if not sep or not fix_id.strip() or not value.strip():
+            raise typer.BadParameter(f"{item!r} is not FIX_ID=VALUE", param_hint="--choose")
+        chosen[fix_id.strip()] = value.strip()
+    if chosen:
+        from .autofix import run_fix
+        raise typer.Exit(int(run_fix(project, yes=yes, dry_run=dry_run, choose=chosen)))
     from .app import fix_command
     raise typer.Exit(int(fix_command(project, yes=yes, dry_run=dry_run)))
 

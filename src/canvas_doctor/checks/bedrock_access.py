@@ -48,6 +48,7 @@ BEDROCK_REGION_UNSUPPORTED = Fix(
         None,
     ),
     params=("file", "model", "offered_region", "regions"),
+    edit="canvas_doctor.edits.from_stack:plan_region",
 )
 
 BEDROCK_THROTTLED = Fix(

@@ -21,6 +21,7 @@ PRODUCTION_STATIC_CREDENTIALS = Fix(
     snippet="TaskRoleArn: !GetAtt TaskRole.Arn\n",
     guide_section="2. Use IAM Roles in Production",
     params=("file", "var"),
+    edit="canvas_doctor.edits.from_stack:plan_static_credentials",
 )
 
 STATIC_KEYS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_BEARER_TOKEN_BEDROCK")

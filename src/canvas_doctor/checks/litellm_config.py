@@ -133,6 +133,7 @@ LITELLM_PROVIDER_INVALID = Fix(
         "model: bedrock/<model id>   # e.g. bedrock/amazon.nova-canvas-v1:0",
     ),
     params=("file", "model_id", "value"),
+    edit="canvas_doctor.edits.from_stack:plan_provider_invalid",
 )
 
 LITELLM_DROP_PARAMS_OFF = Fix(

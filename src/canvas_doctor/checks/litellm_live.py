@@ -59,6 +59,7 @@ LITELLM_MODEL_NOT_FOUND = Fix(
     ),
     guide_section='Error: "Model not found: nova-canvas"',
     params=("file", "model", "served"),
+    edit="canvas_doctor.edits.from_stack:plan_model_not_found",
 )
 
 LITELLM_CONFIG_STALE = Fix(
@@ -119,6 +120,7 @@ OPENWEBUI_API_KEY_MISMATCH = Fix(
             ),
         ),
     },
+    edit="canvas_doctor.edits.from_stack:plan_api_key_mismatch",
 )
 
 LITELLM_UNREACHABLE = Fix(

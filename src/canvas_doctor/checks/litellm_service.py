@@ -61,6 +61,7 @@ LITELLM_CONFIG_NOT_MOUNTED = Fix(
             ),
         ),
     },
+    edit="canvas_doctor.edits.from_stack:plan_config_mounted",
 )
 
 LITELLM_MASTER_KEY_UNSAFE = Fix(

@@ -230,6 +230,7 @@ IMAGE_SIZE_UNSUPPORTED = Fix(
             ),
         ),
     },
+    edit="canvas_doctor.edits.from_stack:plan_image_size",
 )
 
 

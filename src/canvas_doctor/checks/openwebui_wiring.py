@@ -45,6 +45,7 @@ OPENWEBUI_API_BASE_WRONG = Fix(
             ),
         ),
     },
+    edit="canvas_doctor.edits.from_stack:plan_api_base_wrong",
 )
 
 # fixes declared by the rules that give them most (imported after this module's own)

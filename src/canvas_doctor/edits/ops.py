@@ -279,4 +279,27 @@ class UnsetCfnEnv:
                 if isinstance(item, dict) and item.get("Name") == self.name]
 
 
-Step = PutKey | RemoveKey | ReplaceItem | SetEnv | UnsetEnv | SetCfnEnv | UnsetCfnEnv
+@dataclass(frozen=True)
+class RemoveCfnVar:
+    """Remove NAME from an ECS container definition's Environment and Secrets lists; a list left
+    empty goes with it (an empty `Environment:` would read back as null)."""
+
+    container_path: YamlPath
+    name: str
+
+    def lower(self, data: Any) -> list[Op]:
+        ops: list[Op] = []
+        for section in ("Environment", "Secrets"):
+            path = self.container_path + (section,)
+            items = get(data, path)
+            if not isinstance(items, list):
+                continue
+            hits = [i for i, item in enumerate(items) if isinstance(item, dict) and item.get("Name") == self.name]
+            if hits and len(hits) == len(items):
+                ops.append(DeleteKey(self.container_path, section))
+            else:
+                ops += [DeleteItem(path, i) for i in reversed(hits)]
+        return ops
+
+
+Step = PutKey | RemoveKey | ReplaceItem | SetEnv | UnsetEnv | SetCfnEnv | UnsetCfnEnv | RemoveCfnVar

@@ -8,8 +8,8 @@ fixes without one are listed as not automatic.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Callable
+from dataclasses import dataclass, field
+from typing import Callable, Mapping
 
 from ruamel.yaml.comments import TaggedScalar
 
@@ -29,6 +29,23 @@ class NotAutomatic(Exception):
     """This finding's fix needs a person; the message says why."""
 
 
+@dataclass(frozen=True)
+class Choice:
+    """A fix with a real choice between values read from the stack: `make(value)` plans it."""
+
+    question: str
+    options: tuple[str, ...]
+    make: Callable[[str], "Change | list[Change]"]
+
+
+class NeedsChoice(Exception):
+    """Raised by a planner when the stack offers more than one right value."""
+
+    def __init__(self, choice: Choice):
+        super().__init__(choice.question)
+        self.choice = choice
+
+
 @dataclass
 class Planned:
     finding: Result
@@ -42,9 +59,21 @@ class Manual:
 
 
 @dataclass
+class Open:
+    """A choice nobody answered (no terminal, no --choose): nothing is planned for it."""
+
+    finding: Result
+    choice: Choice
+
+
+@dataclass
 class Plan:
     planned: list[Planned]
     manual: list[Manual]
+    open: list[Open] = field(default_factory=list)
+
+
+Ask = Callable[[Result, Choice], "str | None"]
 
 
 # -- LiteLLM config findings -----------------------------------------------------------------
@@ -277,14 +306,12 @@ def _shown(value: object) -> str:
     return f"{value.tag} {value.value}" if isinstance(value, TaggedScalar) else str(value)
 
 
-def _cfn_key_source(stack: Stack, target: EnvTarget) -> tuple[str, str, object]:
-    """Where OPENAI_API_KEY of an ECS container comes from: a Secret's ValueFrom or a referenced Value."""
-    container = stack.cfn_templates.get(target.service.file) or {}
-    for key in target.path:
-        container = container[key]
+def _referenced_source(container: dict, name: str) -> tuple[str, str, object] | None:
+    """Where `name` of an ECS container definition comes from, if not written literally: a Secret's
+    ValueFrom (a reference or an ARN) or an Environment Value that is a !Ref/!Sub."""
     for section, value_key in (("Secrets", "ValueFrom"), ("Environment", "Value")):
         for item in container.get(section) or []:
-            if not isinstance(item, dict) or item.get("Name") != "OPENAI_API_KEY":
+            if not isinstance(item, dict) or item.get("Name") != name:
                 continue
             raw = item.get(value_key)
             short = _as_short_form(raw)
@@ -292,6 +319,27 @@ def _cfn_key_source(stack: Stack, target: EnvTarget) -> tuple[str, str, object]:
                 return section, value_key, short
             if section == "Secrets" and isinstance(raw, str) and raw.startswith("arn:"):
                 return section, value_key, raw  # a secret's ARN names it; it is not the key
+    return None
+
+
+def _cfn_key_source(stack: Stack, target: EnvTarget) -> tuple[str, str, object, str]:
+    """Where OPENAI_API_KEY of an ECS container comes from; when it is written literally, where the
+    LiteLLM container of the same task takes its LITELLM_MASTER_KEY from (never the literal itself)."""
+    template = stack.cfn_templates.get(target.service.file) or {}
+    container = template
+    for key in target.path:
+        container = container[key]
+    found = _referenced_source(container, "OPENAI_API_KEY")
+    if found is not None:
+        return (*found, "OPENAI_API_KEY")
+    defs = template
+    for key in target.path[:-1]:
+        defs = defs[key]
+    for other in defs if isinstance(defs, list) else []:
+        if isinstance(other, dict) and other is not container and "litellm" in str(other.get("Image") or "").lower():
+            found = _referenced_source(other, "LITELLM_MASTER_KEY")
+            if found is not None:
+                return (*found, f"{other.get('Name')}'s LITELLM_MASTER_KEY (OPENAI_API_KEY is written literally)")
     raise NotAutomatic("OPENAI_API_KEY of this container is not a Secret or a !Ref/!Sub reference, and a key is "
                        "never written into a file: add IMAGES_OPENAI_API_KEY as a Secret")
 
@@ -321,9 +369,9 @@ def plan_images_api(stack: Stack, r: Result) -> Change:
         base = _internal_base(stack, target)
         return _set_env(target, r, var, base, "add")
     if target.kind != "compose":
-        section, value_key, source = _cfn_key_source(stack, target)
+        section, value_key, source, whose = _cfn_key_source(stack, target)
         return target.change(r, f"add IMAGES_OPENAI_API_KEY to {target.service.name}'s {section}, from the same "
-                                f"source as OPENAI_API_KEY ({_shown(source)}; no key is written)",
+                                f"source as {whose} ({_shown(source)}; no key is written)",
                              SetCfnEnv(target.path, var, source, section, value_key))
     ref = _key_reference(stack, target.service)
     return target.change(r, f"add IMAGES_OPENAI_API_KEY={ref} for {target.service.name} (the reference the key "
@@ -471,8 +519,20 @@ def planner_for(fix_id: str) -> Planner | None:
     return decl.planner() if decl is not None else None
 
 
-def plan(stack: Stack, results: list[Result]) -> Plan:
-    """A change for every finding a planner can fix; every other warning and failure is manual."""
+def _decide(r: Result, choice: Choice, chosen: Mapping[str, str], ask: Ask | None) -> str | None:
+    """The value --choose gives for this fix id, else the one asked for on the terminal, else None."""
+    value = chosen.get(r.fix_id or "")
+    if value is not None:
+        if value not in choice.options:
+            raise NotAutomatic(f"--choose {r.fix_id}={value}: {value} is not one of {', '.join(choice.options)}")
+        return value
+    return ask(r, choice) if ask is not None else None
+
+
+def plan(stack: Stack, results: list[Result], chosen: Mapping[str, str] | None = None,
+         ask: Ask | None = None) -> Plan:
+    """A change for every finding a planner can fix; every other warning and failure is manual.
+    A planner that needs a choice gets it from `chosen` (fix id -> value), else from `ask`, else it stays open."""
     out = Plan([], [])
     for r in results:
         if r.status not in (Status.WARN, Status.FAIL) or not r.fix_id:
@@ -482,9 +542,15 @@ def plan(stack: Stack, results: list[Result]) -> Plan:
             out.manual.append(Manual(r))
             continue
         try:
-            made = planner(stack, r)
+            try:
+                made = planner(stack, r)
+            except NeedsChoice as need:
+                value = _decide(r, need.choice, chosen or {}, ask)
+                if value is None:
+                    out.open.append(Open(r, need.choice))
+                    continue
+                made = need.choice.make(value)
             out.planned += [Planned(r, c) for c in (made if isinstance(made, list) else [made])]
         except NotAutomatic as exc:
             out.manual.append(Manual(r, str(exc)))
     return out
-
