@@ -24,6 +24,9 @@ def key_nobody_knows(svc: Service, stack: Stack) -> Result:
     itself (rather than .env, a secret or Secrets Manager), on a proxy reachable beyond loopback: a warning on a
     compose port, a failure behind a public load balancer."""
     key = master_key(stack, svc)
+    if key.setting is not None and key.setting.origin == "cloudformation secret":
+        return passed(f"{svc.name}: the master key comes from a secret (Secrets Manager), not the template",
+                      at=key.at)
     if not key.known:
         return skipped(f"{svc.name}: the master key comes from where the files do not show it (a secret, an unset "
                        "variable, an example file)")
