@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from canvas_doctor.api import Result, check, failed, passed, skipped, warned
 from canvas_doctor.fixes import Fix, OneOf, Variant
-from canvas_doctor.stack.access import auth_disabled, key_weakness, master_key
+from canvas_doctor.stack.access import auth_disabled, key_lets_strangers_in
 from canvas_doctor.stack.exposure import PUBLIC, Exposure, exposures
 from canvas_doctor.stack.model import Service, Stack
 
@@ -69,7 +69,7 @@ def _targets(services: list[Service]) -> list[Service]:
 def _unguarded(stack: Stack, svc: Service) -> str | None:
     """What lets a stranger in once they reach `svc` (None: a private key or a login guards it)."""
     if svc.is_litellm:
-        weak = key_weakness(master_key(stack, svc))
+        weak = key_lets_strangers_in(stack, svc)
         return f"its master key is {weak}" if weak and weak != "no master key" else (
             "it has no master key" if weak else None)
     if auth_disabled(svc):

@@ -14,7 +14,7 @@ from __future__ import annotations
 from canvas_doctor.api import check, passed, skipped, warned
 from canvas_doctor.facts import IMAGE_MODELS, ImageModel
 from canvas_doctor.fixes import Fix, Variant
-from canvas_doctor.stack.access import auth_disabled, key_weakness, master_key, signup_grants_images
+from canvas_doctor.stack.access import auth_disabled, key_lets_strangers_in, signup_grants_images
 from canvas_doctor.stack.bill_bounds import Bound, litellm_bounds, waf_rate_rule
 from canvas_doctor.stack.exposure import PUBLIC, Exposure, widest
 from canvas_doctor.stack.model import Stack
@@ -102,8 +102,8 @@ def openings(stack: Stack) -> list[tuple[str, Exposure]]:
             continue
         if way.scope == PUBLIC:
             out.append((f"{svc.name} is {way.how}", way))
-        elif svc.is_litellm and key_weakness(master_key(stack, svc)):
-            out.append((f"{svc.name} is {way.how} with {key_weakness(master_key(stack, svc))}", way))
+        elif svc.is_litellm and key_lets_strangers_in(stack, svc):
+            out.append((f"{svc.name} is {way.how} with {key_lets_strangers_in(stack, svc)}", way))
         elif svc.is_openwebui and auth_disabled(svc):
             out.append((f"{svc.name} is {way.how} with no login", way))
         elif svc.is_openwebui and signup_grants_images(svc):

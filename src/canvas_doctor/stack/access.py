@@ -66,6 +66,17 @@ def refused_at_start(key: MasterKey) -> bool:
     return key.known and (key.setting is None or not key.value or key.value in LITELLM_PUBLIC_MASTER_KEYS)
 
 
+def key_lets_strangers_in(stack: Stack, svc: Service) -> str | None:
+    """key_weakness(), except for a key LiteLLM refuses at start-up in the version in play (no proxy runs)."""
+    from ..versions import LITELLM, holds
+    key = master_key(stack, svc)
+    weak = key_weakness(key)
+    if weak and refused_at_start(key) and holds("litellm.refuses-weak-master-key",
+                                                stack.version_of(LITELLM, svc.name)):
+        return None
+    return weak
+
+
 def in_tracked_file(setting: Setting | None) -> str | None:
     """The file a literal key is written in, when that file is one a repository tracks (the compose file, the
     template, the LiteLLM config) rather than .env, an env_file, a secret or Secrets Manager."""
