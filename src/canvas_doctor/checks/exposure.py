@@ -23,16 +23,16 @@ SERVICE_EXPOSED = Fix(
         "stack's AWS account."
     ),
     steps=(
-        OneOf("Bind the port of {service} to loopback in {file} (127.0.0.1:{port}:{port}), or remove the "
-              "published port: Open WebUI reaches LiteLLM over the compose network",
-              "Bind the published port to loopback in {file} (127.0.0.1:HOST:CONTAINER), or remove it: Open WebUI "
-              "reaches LiteLLM over the compose network"),
+        OneOf("Bind the port of {service} to loopback in {file} (127.0.0.1:{published}), or remove the "
+              "published port if only other containers need it (Open WebUI reaches LiteLLM over the compose network)",
+              "Bind the published port to loopback in {file} (127.0.0.1:HOST:CONTAINER), or remove it if only other "
+              "containers need it (Open WebUI reaches LiteLLM over the compose network)"),
         "Give the service a private key or its login back (see the other findings of this run)",
         "{recreate}",
     ),
-    snippet=OneOf('ports:\n  - "127.0.0.1:{port}:{port}"\n', 'ports:\n  - "127.0.0.1:4000:4000"\n'),
+    snippet=OneOf('ports:\n  - "127.0.0.1:{published}"\n', 'ports:\n  - "127.0.0.1:HOST:CONTAINER"\n'),
     guide_section="Security Best Practices",
-    params=("file",),
+    params=("file", "published"),
     variants={
         "cloudformation": Variant(
             steps=(
@@ -80,7 +80,7 @@ def _unguarded(stack: Stack, svc: Service) -> str | None:
 def _judge(stack: Stack, svc: Service, way: Exposure) -> Result:
     name = f"{svc.name} ({NAMES['openwebui' if svc.is_openwebui else 'litellm']})"
     hole = _unguarded(stack, svc)
-    params = {"service": svc.name, "file": svc.file}
+    params = {"service": svc.name, "file": svc.file, **({"published": way.published} if way.published else {})}
     if way.scope == PUBLIC:
         reasons = [r for r in (hole, "its listener is plain HTTP: keys and passwords cross the internet in clear"
                                if way.plain_http else None) if r]

@@ -40,15 +40,15 @@ IMAGE_COST_UNBOUNDED = Fix(
     ),
     snippet=(
         "model_list:\n"
-        "  - model_name: nova-canvas\n"
+        "  - model_name: {model}\n"
         "    litellm_params:\n"
-        "      model: bedrock/amazon.nova-canvas-v1:0\n"
+        "      model: {litellm_model}\n"
         "      max_parallel_requests: 2\n"
         "general_settings:\n"
         "  global_max_parallel_requests: 10\n"
     ),
     guide_section="Security Best Practices",
-    params=("file",),
+    params=("file", "model", "litellm_model"),
     variants={"cloudformation": Variant(
         steps=(
             "Add a WAF web ACL with a rate-based rule (the guide suggests 100 requests a minute per IP) to {file} "
@@ -111,11 +111,16 @@ def openings(stack: Stack) -> list[tuple[str, Exposure]]:
     return out
 
 
-def _priciest(stack: Stack) -> tuple[ImageModel, bool]:
-    served = [model for _, _, model in bedrock_image_deployments(stack)]
+def _priciest(stack: Stack) -> tuple[ImageModel, dict[str, str]]:
+    """The priciest image model the configs serve, and where (the proxy, its config, the deployment)."""
+    served = sorted(bedrock_image_deployments(stack), key=lambda t: (t[2].price_per_image, t[0] is stack.image_proxy))
     if served:
-        return max(served, key=lambda m: m.price_per_image), True
-    return IMAGE_MODELS[FALLBACK_MODEL], False
+        proxy, dep, model = served[-1]
+        where = {"service": proxy.name, "model": dep.model_name, "litellm_model": dep.model}
+        if proxy.config is not None:
+            where["file"] = proxy.config.display
+        return model, where
+    return IMAGE_MODELS[FALLBACK_MODEL], {}
 
 
 @check(id="config.image-cost", area="config", title="Something caps what strangers can spend on images",
@@ -140,10 +145,9 @@ def image_cost_bounded(stack: Stack):
         return passed(f"image spending is capped: {'; '.join(b.what for b in bounds)}", at=bounds[0].at)
     if not stack.proxies and not any(s.is_litellm for s in stack.cfn_services) and not stack.openwebui_services:
         return skipped("no LiteLLM proxy or Open WebUI found")
-    model, from_config = _priciest(stack)
+    model, where = _priciest(stack)
     minute = ASSUMED_IMAGES_PER_MINUTE * model.price_per_image
-    priced = f"{model.name} at ${model.price_per_image:.3g} an image" + ("" if from_config else
-                                                                         ", the guide's model")
+    priced = f"{model.name} at ${model.price_per_image:.3g} an image" + ("" if where else ", the guide's model")
     why_not = f" ({'; '.join(idle)})" if idle else ""
     first = ways[0][1]
     waf = " and no WAF rate-based rule on the load balancer" if public else ""
@@ -151,6 +155,6 @@ def image_cost_bounded(stack: Stack):
                   f"limit{waf}{why_not}. At an assumed {ASSUMED_IMAGES_PER_MINUTE} images a minute (one a second from "
                   f"one client), a minute of abuse costs ${minute:.2f} ({priced}), an hour ${minute * 60:,.0f}",
                   fix=IMAGE_COST_UNBOUNDED, at=first.at,
-                  params={"file": next((p.config.display for p in stack.proxies.values() if p.config), first.at.file)},
+                  params={**where, "file": first.at.file} if first.scope == PUBLIC else {"file": first.at.file, **where},
                   cost_per_minute=round(minute, 2), assumed_images_per_minute=ASSUMED_IMAGES_PER_MINUTE,
                   price_per_image=model.price_per_image, model=model.model_id)

@@ -40,6 +40,7 @@ class Exposure:
     at: Location
     plain_http: bool = False   # a public way in without TLS
     load_balancer: str = ""    # the template's logical id of the load balancer (public only)
+    published: str = ""        # a compose port as written without its address: "4000:4000"
 
     @property
     def beyond_loopback(self) -> bool:
@@ -68,15 +69,16 @@ def _compose(svc: Service) -> list[Exposure]:
         out.append(Exposure(svc.name, HOST, "runs with network_mode: host (it listens on every interface)",
                             Location(svc.file, line)))
     for pm in svc.ports:
-        ip = (pm.host_ip or "").strip("[]")
+        ip = str(pm.host_ip or "").strip("[]")
         where = Location(svc.file, pm.line)
         shown = f"{pm.host_port}:{pm.container_port}" if pm.host_port else str(pm.container_port)
         if ip in LOOPBACK_ADDRESSES:
             out.append(Exposure(svc.name, LOOPBACK, f"published on loopback only as {ip}:{shown}", where))
         elif ip in EVERY_INTERFACE:
-            out.append(Exposure(svc.name, HOST, f"published on every interface of the host as {shown}", where))
+            out.append(Exposure(svc.name, HOST, f"published on every interface of the host as {shown}", where,
+                                published=shown))
         else:
-            out.append(Exposure(svc.name, HOST, f"published on {ip} as {ip}:{shown}", where))
+            out.append(Exposure(svc.name, HOST, f"published on {ip} as {ip}:{shown}", where, published=shown))
     return out
 
 
