@@ -14,7 +14,7 @@ from __future__ import annotations
 from canvas_doctor.api import check, passed, skipped, warned
 from canvas_doctor.facts import IMAGE_MODELS, ImageModel
 from canvas_doctor.fixes import Fix, Variant
-from canvas_doctor.stack.access import auth_disabled, key_lets_strangers_in, signup_grants_images
+from canvas_doctor.stack.access import auth_disabled, key_lets_strangers_in, master_key, signup_grants_images
 from canvas_doctor.stack.bill_bounds import Bound, litellm_bounds, waf_rate_rule
 from canvas_doctor.stack.exposure import PUBLIC, Exposure, widest
 from canvas_doctor.stack.model import Stack
@@ -111,6 +111,26 @@ def openings(stack: Stack) -> list[tuple[str, Exposure]]:
     return out
 
 
+def _virtual_key(stack: Stack, ways: list[tuple[str, Exposure]]) -> str | None:
+    """Where every opening is an Open WebUI that calls the image proxy with a key that is not its master key: that
+    key may be a virtual key with its own budget, which only LiteLLM's database shows (None otherwise)."""
+    names = {(w.service, w.at.file) for _, w in ways}
+    proxy = stack.image_proxy
+    if proxy is None or proxy.service is None:
+        return None
+    master = master_key(stack, proxy.service)
+    if not master.known or not master.value:
+        return None
+    services = [s for s in stack.openwebui_services if (s.name, s.file) in names]
+    if len(services) != len(names):   # a LiteLLM opening, or one the files do not pair with an Open WebUI
+        return None
+    for svc in services:
+        key = (svc.get("IMAGES_OPENAI_API_KEY") or svc.get("OPENAI_API_KEY") or "").strip()
+        if not key or key == master.value:
+            return None
+    return services[0].name
+
+
 def _priciest(stack: Stack) -> tuple[ImageModel, dict[str, str]]:
     """The priciest image model the configs serve, and where (the proxy, its config, the deployment)."""
     served = sorted(bedrock_image_deployments(stack), key=lambda t: (t[2].price_per_image, t[0] is stack.image_proxy))
@@ -143,6 +163,10 @@ def image_cost_bounded(stack: Stack):
         bounds += [b for b in wafs if b]
     if bounds:
         return passed(f"image spending is capped: {'; '.join(b.what for b in bounds)}", at=bounds[0].at)
+    virtual = _virtual_key(stack, ways)
+    if virtual:
+        return skipped(f"{virtual} calls LiteLLM with a key that is not its master key: a virtual key's own max_budget "
+                       "and rpm_limit live in LiteLLM's database, which the files do not show")
     if not stack.proxies and not any(s.is_litellm for s in stack.cfn_services) and not stack.openwebui_services:
         return skipped("no LiteLLM proxy or Open WebUI found")
     model, where = _priciest(stack)
