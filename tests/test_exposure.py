@@ -52,3 +52,49 @@ def test_no_login_on_a_published_port_warns_that_anyone_is_admin(tmp_path: Path)
 def test_the_same_stacks_bound_to_loopback_raise_none_of_these(tmp_path: Path) -> None:
     assert _exposure_findings(_guide_stack(tmp_path / "a", loopback=True)) == []
     assert _exposure_findings(_guide_stack(tmp_path / "b", loopback=True, auth_off=True)) == []
+
+
+PORT_FORMS = """services:
+  every:
+    image: ghcr.io/berriai/litellm:main-v1.108.7
+    command: ["--config", "/app/config.yaml", "--port", "4000"]
+    ports:
+      - "0.0.0.0:4001:4000"
+      - "4002"
+      - target: 4000
+        published: 4003
+        host_ip: 127.0.0.1
+      - "[::1]:4004:4000"
+      - "192.168.1.20:4005:4000"
+    environment:
+      - LITELLM_MASTER_KEY=sk-test-1234567890
+  host-net:
+    image: ghcr.io/berriai/litellm:main-v1.108.7
+    command: ["--config", "/app/config.yaml", "--port", "4000"]
+    network_mode: host
+    environment:
+      - LITELLM_MASTER_KEY=sk-test-1234567890
+"""
+
+
+def test_each_published_port_is_judged_by_its_address(tmp_path: Path) -> None:
+    (tmp_path / "docker-compose.yml").write_text(PORT_FORMS)
+    run = run_cli("run", "--offline", "--json", "--project", str(tmp_path), "--only", "compose.exposure")
+    got = {(r["location"]["line"], r["status"]): r for r in run.json["results"]}
+    # 127.0.0.1 (dict form, line 8) and [::1] (line 11) bind loopback: no finding of their own.
+    assert set(got) == {(6, "warn"), (7, "warn"), (12, "warn"), (18, "warn")}, got
+    assert "every interface of the host as 4001:4000" in got[(6, "warn")]["message"]
+    assert "every interface of the host as 4002" in got[(7, "warn")]["message"]
+    assert "published on 192.168.1.20" in got[(12, "warn")]["message"]
+    assert "network_mode: host" in got[(18, "warn")]["message"]
+    # The way out is written with the port as published: a random host port stays random (127.0.0.1::4002).
+    assert '"127.0.0.1::4002"' in got[(7, "warn")]["fix"]["snippet"]
+    assert '"127.0.0.1:4001:4000"' in got[(6, "warn")]["fix"]["snippet"]
+
+
+def test_a_service_published_on_loopback_only_passes(tmp_path: Path) -> None:
+    (tmp_path / "docker-compose.yml").write_text(PORT_FORMS.split("  host-net:")[0].replace(
+        '      - "0.0.0.0:4001:4000"\n      - "4002"\n', "").replace('      - "192.168.1.20:4005:4000"\n', ""))
+    run = run_cli("run", "--offline", "--json", "--project", str(tmp_path), "--only", "compose.exposure")
+    [r] = run.json["results"]
+    assert r["status"] == "pass" and "loopback only" in r["message"], r

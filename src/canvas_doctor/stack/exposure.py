@@ -72,13 +72,14 @@ def _compose(svc: Service) -> list[Exposure]:
         ip = str(pm.host_ip or "").strip("[]")
         where = Location(svc.file, pm.line)
         shown = f"{pm.host_port}:{pm.container_port}" if pm.host_port else str(pm.container_port)
+        bindable = shown if pm.host_port else f":{pm.container_port}"   # 127.0.0.1::4000 keeps a random host port
         if ip in LOOPBACK_ADDRESSES:
             out.append(Exposure(svc.name, LOOPBACK, f"published on loopback only as {ip}:{shown}", where))
         elif ip in EVERY_INTERFACE:
             out.append(Exposure(svc.name, HOST, f"published on every interface of the host as {shown}", where,
-                                published=shown))
+                                published=bindable))
         else:
-            out.append(Exposure(svc.name, HOST, f"published on {ip} as {ip}:{shown}", where, published=shown))
+            out.append(Exposure(svc.name, HOST, f"published on {ip} as {ip}:{shown}", where, published=bindable))
     return out
 
 
