@@ -80,9 +80,7 @@ def test_every_contract_fix_id_can_be_explained() -> None:
     contract = Path(__file__).resolve().parents[2] / "shared" / "contract.md"  # ../shared beside the checkout
     ids = set(re.findall(r"^\| `([a-z][a-z0-9-]+)` \|", contract.read_text(), re.M)) if contract.exists() else set()
     from canvas_doctor.fixes import catalog
-    # Contract ids whose checks an open issue still has to build (the exposure and cost audit).
-    planned = {"service-exposed", "openwebui-auth-disabled-exposed", "image-cost-unbounded"}
-    assert ids - planned <= set(catalog()), sorted(ids - planned - set(catalog()))
+    assert ids <= set(catalog()), sorted(ids - set(catalog()))
     assert len(catalog()) >= 38
 
 

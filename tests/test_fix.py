@@ -469,9 +469,10 @@ def test_the_guides_stack_is_moved_off_its_dead_models_keeping_comments_and_layo
              "litellm-model-not-found", "bedrock-inference-profile-required"}
     assert not after & moved, after
     # What is left needs a person: the guide's literal key (no ${VAR} to reference), the missing task role, and
-    # which release to pin a moving image tag to (a choice: fix never changes the version a stack runs).
+    # which release to pin a moving image tag to (a choice: fix never changes the version a stack runs), and who
+    # may reach the proxy (the guide's key on 4000:4000: fix never rebinds a port or invents a key).
     assert after <= {"openwebui-images-api-base-unset", "image-model-in-chat", "bedrock-model-access-denied",
-                     "image-tag-moving"}, after
+                     "image-tag-moving", "service-exposed", "litellm-master-key-unsafe", "image-cost-unbounded"}, after
     assert run.code == 1  # those failures remain
 
 

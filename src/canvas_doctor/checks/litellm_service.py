@@ -67,7 +67,11 @@ LITELLM_CONFIG_NOT_MOUNTED = Fix(
 LITELLM_MASTER_KEY_UNSAFE = Fix(
     id="litellm-master-key-unsafe",
     title="Set a private master key for the proxy",
-    cause="With no master key, or the publicly known `sk-1234`, LiteLLM (1.108.7) refuses to start.",
+    cause=(
+        "With no master key, or the publicly known `sk-1234`, LiteLLM (1.108.7) refuses to start; with a short key, "
+        "one printed in a guide (`sk-test-1234567890`) or one committed in a tracked file, it starts, and anyone who "
+        "reaches the proxy and knows the key spends the Bedrock bill."
+    ),
     steps=(
         "Generate one: python -c 'import secrets; print(\"sk-\" + secrets.token_urlsafe(24))'",
         "Put LITELLM_MASTER_KEY=<it> in .env and pass it to the {service} service",
