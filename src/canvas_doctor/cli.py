@@ -77,8 +77,8 @@ def run(
                                help="Pre-flight: retry the service probes for up to SECONDS."),
     json_out: bool = typer.Option(False, "--json", envvar=ENV + "JSON", help="Print the JSON report only."),
     report_format: Optional[str] = typer.Option(None, "--format", envvar=ENV + "FORMAT", metavar="FORMAT",
-                                                help="The report on stdout: human (default), json, junit, or "
-                                                     "a format a reporter plugin adds."),
+                                                help="The report on stdout: human (default), json, junit, sarif, "
+                                                     "github, markdown, or a format a reporter plugin adds."),
     junit: Optional[Path] = typer.Option(None, "--junit", envvar=ENV + "JUNIT", dir_okay=False,
                                          help="Also write a JUnit XML report."),
     save_image: Optional[Path] = typer.Option(None, "--save-image", envvar=ENV + "SAVE_IMAGE", dir_okay=False,
