@@ -234,3 +234,31 @@ def test_no_format_shows_a_secret_of_the_stack(tmp_path: Path) -> None:
 def test_the_formats_are_listed_in_the_reporters_group(fmt: str) -> None:
     from canvas_doctor.report import formats, load_reporter
     assert fmt in formats() and callable(load_reporter(fmt))
+
+
+def test_sarif_places_a_finding_without_a_file_and_reports_a_broken_check_as_a_notification() -> None:
+    """A live probe's finding (no file) sits on the stack's first file, line 1; a check that broke (exit 3)
+    is the doctor's problem: a tool execution notification, not an alert about the stack."""
+    from canvas_doctor.models import RenderedFix, Report, Result, Status
+    from canvas_doctor.report.github import annotations
+    from canvas_doctor.report.sarif import to_sarif
+    fix = RenderedFix("litellm-unreachable", "Start the proxy", ("docker compose up -d litellm",))
+    report = Report(project="fixtures/stacks/healthy", duration_ms=5, version="0.1.0",
+                    stack={"files": ["docker-compose.yml", ".env"]}, results=[
+                        Result(Status.FAIL, "litellm does not answer", check="litellm.live.reachable", area="litellm",
+                               title="LiteLLM answers", fix=fix),
+                        Result(Status.ERROR, "TimeoutError: took 10 s", check="bedrock.access", area="bedrock",
+                               title="Bedrock access")])
+    log = to_sarif(report)
+    _valid_sarif(log)
+    run = log["runs"][0]
+    (res,) = run["results"]
+    assert res["locations"][0]["physicalLocation"] == {
+        "artifactLocation": {"uri": "fixtures/stacks/healthy/docker-compose.yml", "uriBaseId": "%SRCROOT%"},
+        "region": {"startLine": 1}}
+    assert "placed on the stack's first file" in res["message"]["text"]
+    (note,) = run["invocations"][0]["toolExecutionNotifications"]
+    assert run["invocations"][0]["executionSuccessful"] is False and "bedrock.access" in note["message"]["text"]
+    lines = annotations(report)
+    assert lines[0].startswith("::error file=fixtures/stacks/healthy/docker-compose.yml,title=") and ",line=" not in lines[0]
+    assert lines[1].startswith("::error title=canvas-doctor could not finish bedrock.access::")
