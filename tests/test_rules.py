@@ -208,7 +208,7 @@ def test_a_plugin_input_is_injected_and_a_plugin_reporter_is_a_format(tmp_path: 
     assert plain.code == 0 and "pass extras.clock\n" in plain.stdout and "pass config.files\n" in plain.stdout
     unknown = run_cli("--offline", "--format", "plian", "--project", HEALTHY, env=env)
     assert unknown.code == 2 and unknown.stdout == ""
-    assert "'plian' is not a report format; one of broken, human, json, junit, plain" in unknown.stderr
+    assert "'plian' is not a report format; one of broken, github, human, json, junit, markdown, plain, sarif" in unknown.stderr
     assert "did you mean 'plain'?" in unknown.stderr
     broken = run_cli("--offline", "--format", "broken", "--project", HEALTHY, env=env)
     assert broken.code == 3 and "the reporter 'broken' (broken_reporter:report) could not be loaded" in broken.stderr

@@ -37,7 +37,7 @@ class RootGroup(TyperGroup):
 
 app = typer.Typer(
     cls=RootGroup,
-    add_completion=False,
+    add_completion=True,  # typer's --install-completion / --show-completion (bash, zsh, fish, PowerShell)
     no_args_is_help=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -46,6 +46,7 @@ app = typer.Typer(
 )
 
 COMMANDS = ("run", "list", "explain", "fix")
+COMPLETION_OPTIONS = ("--install-completion", "--show-completion")  # typer's, on the top command
 ENV = "CANVAS_DOCTOR_"
 
 
@@ -59,6 +60,12 @@ def _version(value: bool) -> None:
 def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
                                        help="Print the version and exit.")) -> None:
     """Diagnose an Open WebUI -> LiteLLM -> AWS Bedrock image-generation stack."""
+
+
+def _complete_format(ctx, param, incomplete: str) -> list[str]:
+    """Shell completion of --format: the installed reporters (read only when completing)."""
+    from .report import formats
+    return [name for name in formats() if name.startswith(incomplete)]
 
 
 def _usage_error(ctx: typer.Context, problem) -> typer.BadParameter:
@@ -103,8 +110,9 @@ def run(
                                help="Pre-flight: retry the service probes for up to SECONDS."),
     json_out: bool = typer.Option(False, "--json", envvar=ENV + "JSON", help="Print the JSON report only."),
     report_format: Optional[str] = typer.Option(None, "--format", envvar=ENV + "FORMAT", metavar="FORMAT",
-                                                help="The report on stdout: human (default), json, junit, or "
-                                                     "a format a reporter plugin adds."),
+                                                shell_complete=_complete_format,
+                                                help="The report on stdout: human (default), json, junit, sarif, "
+                                                     "github, markdown, or a format a reporter plugin adds."),
     junit: Optional[Path] = typer.Option(None, "--junit", envvar=ENV + "JUNIT", dir_okay=False,
                                          help="Also write a JUnit XML report."),
     save_image: Optional[Path] = typer.Option(None, "--save-image", envvar=ENV + "SAVE_IMAGE", dir_okay=False,
@@ -190,7 +198,7 @@ def _with_default_command(argv: list[str]) -> list[str]:
     if not argv:
         return ["run"]
     first = argv[0]
-    if first in COMMANDS or first in ("-h", "--help", "--version"):
+    if first in COMMANDS or first in ("-h", "--help", "--version", *COMPLETION_OPTIONS):
         return argv
     if first.startswith("-"):
         return ["run", *argv]

@@ -318,7 +318,8 @@ def live_generation(litellm, stack, settings):
                f"cost {_cost(answer, dep)}{saved}")
     slow = min(SLOW_AFTER, limit / 2)
     data_out = {"seconds": round(seconds, 2), "size": info.size, "bytes": info.size_bytes,
-                "cost_header": answer.headers.get("x-litellm-response-cost"), "saved": str(settings.save_image or "")}
+                "cost_header": answer.headers.get("x-litellm-response-cost"),
+                "saved": str(settings.save_image) if saved.startswith("; saved") else ""}
     behind = [lim for lim in limits["load_balancers"] if lim.seconds < seconds]
     if behind:
         return warned(f"{summary}, but in production {behind[0].describe()}: there this image would not arrive",

@@ -157,4 +157,4 @@ def generation_through_openwebui(settings, stack, http: Http, litellm, results, 
                                                   if isinstance(litellm_s, (int, float)) else "")
     return passed(f"through Open WebUI ({way.how}): a {info.size} PNG stored at {url}, fetched back in "
                   f"{fetched_s:.1f} s; {hops}{saved}", seconds=round(made_s, 2), size=info.size, stored_url=url,
-                  way_in=way.how)
+                  way_in=way.how, saved=str(settings.save_image) if saved.startswith("; saved") else "")

@@ -2,7 +2,7 @@
 `canvas_doctor.reporters` group, `--format NAME` picks one, and a plugin adds its own the same way:
 
     [project.entry-points."canvas_doctor.reporters"]
-    sarif = "my_package.sarif:reporter"
+    codeclimate = "my_package.codeclimate:reporter"
 
 A reporter is a callable ``reporter(report, stream, options)`` that writes the whole report to
 `stream` (stdout, or the file of `--junit`) and never probes anything. Its module is imported only
