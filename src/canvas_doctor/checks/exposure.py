@@ -72,9 +72,20 @@ def _unguarded(stack: Stack, svc: Service) -> str | None:
         weak = key_lets_strangers_in(stack, svc)
         return f"its master key is {weak}" if weak and weak != "no master key" else (
             "it has no master key" if weak else None)
-    if auth_disabled(svc):
+    if auth_disabled(svc) and not _draws_through_litellm(stack):
         return "WEBUI_AUTH=False: there is no login, everyone is its admin"
-    return None
+    return None  # on an image stack, compose/cloudformation.openwebui.access says it (one finding, not two)
+
+
+def _draws_through_litellm(stack: Stack) -> bool:
+    intent = stack.image_intent
+    return intent is None or intent.kind == "litellm"
+
+
+def _what_strangers_spend(stack: Stack) -> str:
+    if _draws_through_litellm(stack):
+        return "anyone on the network can generate images billed to the stack's AWS account"
+    return "anyone on the network can use it, and the models it reaches, at the stack's cost"
 
 
 def _judge(stack: Stack, svc: Service, way: Exposure) -> Result:
@@ -90,8 +101,8 @@ def _judge(stack: Stack, svc: Service, way: Exposure) -> Result:
         return passed(f"{name}: reachable from the internet, {way.how}, over TLS and behind its "
                       f"{'master key' if svc.is_litellm else 'login'}", at=way.at, scope=way.scope)
     if hole:
-        return warned(f"{name} is reachable beyond this machine: {way.how}, and {hole}; anyone on the network can "
-                      "generate images billed to the stack's AWS account", fix=SERVICE_EXPOSED, at=way.at,
+        return warned(f"{name} is reachable beyond this machine: {way.how}, and {hole}; {_what_strangers_spend(stack)}",
+                      fix=SERVICE_EXPOSED, at=way.at,
                       params=params, scope=way.scope)
     return passed(f"{name}: {way.how}, behind its {'master key' if svc.is_litellm else 'login'}", at=way.at,
                   scope=way.scope)

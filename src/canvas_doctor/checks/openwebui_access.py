@@ -58,7 +58,7 @@ OPENWEBUI_SIGNUP_OPEN = Fix(
 
 @rule(ids={"compose": "compose.openwebui.access", "cloudformation": "cloudformation.openwebui.access"},
       role="openwebui", area="config", title="Only the people meant to can use Open WebUI's image generation",
-      fixes=(OPENWEBUI_AUTH_DISABLED_EXPOSED, OPENWEBUI_SIGNUP_OPEN))
+      fixes=(OPENWEBUI_AUTH_DISABLED_EXPOSED, OPENWEBUI_SIGNUP_OPEN), image_path=True)
 def openwebui_access(svc: Service, stack: Stack) -> Result:
     """WEBUI_AUTH=False on a port others reach makes every visitor the admin; open signup with
     DEFAULT_USER_ROLE=user (or admin) lets anyone make an account that generates images. A warning on a
