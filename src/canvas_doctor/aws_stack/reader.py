@@ -203,6 +203,11 @@ class DeployedStack:
         return self._once(("taskdef", arn), lambda: self.call("ecs", "describe_task_definition",
                                                               taskDefinition=arn).get("taskDefinition") or {})
 
+    def running_task_definitions(self) -> list[dict]:
+        """The task definition each ECS service of the stack runs, once each (DescribeTaskDefinition)."""
+        arns = dict.fromkeys(s.task_definition for s in self.ecs_services() if s.task_definition)
+        return [self.task_definition(a) for a in arns]
+
     def stopped_tasks(self, cluster: str, family: str) -> list[dict]:
         def fetch() -> list[dict]:
             arns = self.call("ecs", "list_tasks", cluster=cluster, family=family, desiredStatus="STOPPED",

@@ -78,7 +78,11 @@ RECENT_EVENTS = 10
 TEMPLATE_ONLY_RULES = ("cloudformation.task-role.bedrock",)
 
 
-def _services(aws_stack: DeployedStack, stack: Any) -> list[EcsService] | Result:
+def _ready_services(aws_stack: DeployedStack | None, stack: Any) -> list[EcsService] | Result:
+    """The stack's ECS services, or the one result that says why they cannot be judged (no stack read, denied)."""
+    skip = not_ready(aws_stack)
+    if skip:
+        return skip
     try:
         services = aws_stack.ecs_services()
     except AwsCallError as exc:
@@ -104,10 +108,7 @@ def _log_group(td: dict, container: str) -> str | None:
               AWS_STACK_READ_DENIED))
 def services_running(aws_stack, stack):
     """Desired / running / pending, the primary deployment's rollout state, the recent service events."""
-    skip = not_ready(aws_stack)
-    if skip:
-        return skip
-    services = _services(aws_stack, stack)
+    services = _ready_services(aws_stack, stack)
     if isinstance(services, Result):
         return services
     if not services:
@@ -155,10 +156,7 @@ def services_running(aws_stack, stack):
        needs=("aws",), after=(STATUS_CHECK,), timeout=20.0, fixes=rule_fixes() + (AWS_STACK_READ_DENIED,))
 def running_containers(aws_stack, stack, settings):
     """DescribeTaskDefinition of each service's task definition; its containers through the cloudformation.* rules."""
-    skip = not_ready(aws_stack)
-    if skip:
-        return skip
-    services = _services(aws_stack, stack)
+    services = _ready_services(aws_stack, stack)
     if isinstance(services, Result):
         return services
     out: list[Result] = []
@@ -241,10 +239,7 @@ def _stopped_result(aws_stack: DeployedStack, stack: Any, svc: EcsService, td: d
               AWS_STACK_READ_DENIED))
 def stopped_tasks(aws_stack, stack):
     """ListTasks (STOPPED) + DescribeTasks for each service's task family: stoppedReason and exit codes."""
-    skip = not_ready(aws_stack)
-    if skip:
-        return skip
-    services = _services(aws_stack, stack)
+    services = _ready_services(aws_stack, stack)
     if isinstance(services, Result):
         return services
     out: list[Result] = []

@@ -34,8 +34,7 @@ def logs_clean(aws_stack, stack):
     if skip:
         return skip
     try:
-        tds = [aws_stack.task_definition(a) for a in dict.fromkeys(
-            s.task_definition for s in aws_stack.ecs_services() if s.task_definition)]
+        tds = aws_stack.running_task_definitions()
     except AwsCallError as exc:
         raise RuntimeError(f"the task definitions could not be read: {exc}") from None
     out: list[Result] = []
