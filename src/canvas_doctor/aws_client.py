@@ -425,6 +425,19 @@ class Aws:
                                     if m.proxy.service else None)
             if m.invoke_id.startswith("arn:"):
                 return RegionChoice(m.invoke_id.split(":")[3], f"the region in the {m.name} deployment's ARN")
+        here = self._region_of_this_machine()
+        if here is not None:
+            return here
+        if m.deployment is not None:
+            return RegionChoice(LITELLM_FALLBACK_REGION, f"LiteLLM's fallback: the {m.name} deployment sets no "
+                                                         "aws_region_name and no AWS_REGION is set",
+                                m.location)
+        return RegionChoice("us-east-1", "no region configured anywhere; us-east-1 offers both image models")
+
+    # -- boto3 -------------------------------------------------------------------------------
+
+    def _region_of_this_machine(self) -> RegionChoice | None:
+        """AWS_REGION / AWS_DEFAULT_REGION, else the AWS profile's region, as boto3 would pick it."""
         for var in ("AWS_REGION", "AWS_DEFAULT_REGION"):
             if self.environ.get(var):
                 return RegionChoice(self.environ[var], f"{var} on this machine")
@@ -435,13 +448,7 @@ class Aws:
                 region = None
             if region:
                 return RegionChoice(region, f"the region of AWS profile {self.profile or 'default'}")
-        if m.deployment is not None:
-            return RegionChoice(LITELLM_FALLBACK_REGION, f"LiteLLM's fallback: the {m.name} deployment sets no "
-                                                         "aws_region_name and no AWS_REGION is set",
-                                m.location)
-        return RegionChoice("us-east-1", "no region configured anywhere; us-east-1 offers both image models")
-
-    # -- boto3 -------------------------------------------------------------------------------
+        return None
 
     def session(self) -> Any:
         """The boto3 Session (profile applied, instance-metadata waits kept short). Raises ProfileNotFound."""

@@ -11,7 +11,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..aws_client import Aws, RegionChoice, no_aws_setup
+from ..aws_client import Aws, RegionChoice
 
 DEFAULT_REGION = "us-east-1"
 
@@ -30,17 +30,7 @@ class StackAws(Aws):
     def _choose_region(self) -> RegionChoice:
         if self.settings.region:
             return RegionChoice(self.settings.region, "--region")
-        for var in ("AWS_REGION", "AWS_DEFAULT_REGION"):
-            if self.environ.get(var):
-                return RegionChoice(self.environ[var], f"{var} on this machine")
-        if not no_aws_setup(self.environ):
-            try:
-                region = self.session().region_name
-            except Exception:  # a broken profile shows in the credentials finding
-                region = None
-            if region:
-                return RegionChoice(region, f"the region of AWS profile {self.profile or 'default'}")
-        return RegionChoice(DEFAULT_REGION, "no region configured; AWS's default")
+        return self._region_of_this_machine() or RegionChoice(DEFAULT_REGION, "no region configured; AWS's default")
 
     def client(self, service: str, read_timeout: float | None = None) -> Any:
         client = super().client(service, read_timeout)
