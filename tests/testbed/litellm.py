@@ -33,7 +33,7 @@ from typing import IO, Any, Mapping
 import httpx
 import yaml
 
-from .process import HOST, TestbedError, ensure_venv, free_port, run_until_interrupted, stop_group, tail
+from .process import HOST, TestbedError, ensure_venv, free_port, run_until_interrupted, stop_group, tail, venv_env
 from .versions import litellm_version
 
 START_TIMEOUT = 120.0   # two shared cores: a cold start (no .pyc yet) takes far longer than the usual 6 s
@@ -108,12 +108,8 @@ class ProxySpec:
 
 def proxy_env(venv: Path, home: Path, settings: Mapping[str, str]) -> dict[str, str]:
     """The whole environment of the process: nothing leaks in from the caller's, no AWS files or IMDS."""
-    home.mkdir(parents=True, exist_ok=True)
     env = {
-        "PATH": f"{venv / 'bin'}:/usr/local/bin:/usr/bin:/bin",
-        "HOME": str(home),
-        "LANG": "C.UTF-8",
-        "VIRTUAL_ENV": str(venv),
+        **venv_env(venv, home),
         "PYTHONUNBUFFERED": "1",
         "LITELLM_LOCAL_MODEL_COST_MAP": "True",
         "AWS_EC2_METADATA_DISABLED": "true",

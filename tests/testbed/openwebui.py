@@ -25,7 +25,7 @@ from typing import IO, Mapping
 
 import httpx
 
-from .process import HOST, TestbedError, cache_dir, ensure_venv, free_port, run_until_interrupted, stop_group, tail
+from .process import HOST, TestbedError, cache_dir, ensure_venv, free_port, run_until_interrupted, stop_group, tail, venv_env
 from .versions import openwebui_version, parse
 
 __all__ = ["Admin", "OpenWebUI", "TestbedError", "create_admin", "ensure_installed",
@@ -75,13 +75,8 @@ def _secret_key(data_dir: Path) -> str:
 
 def openwebui_env(venv: Path, data_dir: Path, settings: Mapping[str, str], version: str | None = None) -> dict[str, str]:
     """The whole environment of the process: nothing leaks in from the caller's."""
-    home = data_dir / "home"
-    home.mkdir(parents=True, exist_ok=True)
     env = {
-        "PATH": f"{venv / 'bin'}:/usr/local/bin:/usr/bin:/bin",
-        "HOME": str(home),
-        "LANG": "C.UTF-8",
-        "VIRTUAL_ENV": str(venv),
+        **venv_env(venv, data_dir / "home"),
         "DATA_DIR": str(data_dir),
         "STATIC_DIR": str(data_dir / "static"),   # else it rewrites the venv's own static folder
         "WEBUI_SECRET_KEY": _secret_key(data_dir),

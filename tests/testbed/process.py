@@ -17,6 +17,14 @@ class TestbedError(RuntimeError):
     """A service could not be installed, started or stopped; the message carries the tail of its log."""
 
 
+def venv_env(venv: Path, home: Path) -> dict[str, str]:
+    """The base of a service process's whole environment: its venv first on PATH, its own HOME, nothing of
+    the caller's."""
+    home.mkdir(parents=True, exist_ok=True)
+    return {"PATH": f"{venv / 'bin'}:/usr/local/bin:/usr/bin:/bin", "HOME": str(home), "LANG": "C.UTF-8",
+            "VIRTUAL_ENV": str(venv)}
+
+
 def free_port() -> int:
     """A port nothing listens on right now (the OS picks it)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
