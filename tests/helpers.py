@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -59,3 +61,33 @@ def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = No
                           env=env if env is not None else clean_env(), cwd=cwd or REPO, timeout=timeout)
     return CliRun(proc.returncode, proc.stdout, proc.stderr)
 
+
+def in_terminal(args: list[str], answers: list[tuple[bytes, str]], env: dict[str, str]) -> tuple[int, str]:
+    """Run the CLI on a pseudo-terminal, answering each prompt (trigger text -> answer) in turn."""
+    import pty
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "canvas_doctor", *args], stdin=slave, stdout=slave,
+                            stderr=slave, env=env, cwd=REPO, close_fds=True)
+    os.close(slave)
+    out, pending, seen, deadline = b"", list(answers), 0, time.monotonic() + 60
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.2)
+            if ready:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                out += chunk
+                if pending and pending[0][0] in out[seen:]:
+                    os.write(master, pending.pop(0)[1].encode() + b"\n")
+                    seen = len(out)
+            elif proc.poll() is not None:
+                break
+        return proc.wait(timeout=30), out.decode("utf-8", "replace")
+    finally:
+        os.close(master)
+        if proc.poll() is None:
+            proc.kill()

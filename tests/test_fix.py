@@ -4,19 +4,16 @@ offline checks no longer report the fixed ids. Every stack here is a real broken
 every run is the real CLI in a subprocess."""
 from __future__ import annotations
 
-import os
 import re
-import select
 import shutil
 import stat
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from helpers import FIXTURES, PRE_EOL, REPO, TODAY, CliRun, clean_env, run_cli
+from helpers import FIXTURES, PRE_EOL, REPO, TODAY, CliRun, clean_env, in_terminal, run_cli
 
 FIX_FIXTURES = REPO / "fixtures" / "fix"
 # The tests of the other fixes run in a world before Nova Canvas's end of life (2026-09-30), so that
@@ -165,48 +162,17 @@ def test_without_a_terminal_and_without_yes_nothing_is_written(tmp_path):
     assert snapshot(project) == before
 
 
-def _in_terminal(args: list[str], answer: str, env: dict[str, str]) -> tuple[int, str]:
-    """Run the CLI on a pseudo-terminal and answer its prompt."""
-    import pty
-    master, slave = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "canvas_doctor", *args], stdin=slave, stdout=slave,
-                            stderr=slave, env=env, cwd=REPO, close_fds=True)
-    os.close(slave)
-    out, answered, deadline = b"", False, time.monotonic() + 60
-    try:
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([master], [], [], 0.2)
-            if ready:
-                try:
-                    chunk = os.read(master, 65536)
-                except OSError:  # EIO: the child closed the terminal
-                    break
-                if not chunk:
-                    break
-                out += chunk
-                if not answered and b"[y/N]" in out:
-                    os.write(master, answer.encode() + b"\n")
-                    answered = True
-            elif proc.poll() is not None:
-                break
-        return proc.wait(timeout=30), out.decode("utf-8", "replace")
-    finally:
-        os.close(master)
-        if proc.poll() is None:
-            proc.kill()
-
-
 def test_on_a_terminal_it_asks_and_only_yes_writes(tmp_path):
     project = copy_stack(FIX_FIXTURES / "guide", tmp_path)
     before = snapshot(project)
     env = clean_env(TERM="xterm-256color", CANVAS_DOCTOR_TODAY=PRE_EOL)
     env.pop("NO_COLOR", None)
-    code, out = _in_terminal(["fix", "--project", str(project)], "n", env)
+    code, out = in_terminal(["fix", "--project", str(project)], [(b"[y/N]", "n")], env)
     assert "Apply these changes? [y/N]" in out
     assert "\x1b[" in out.split("Apply these changes?")[0]  # the diff is highlighted on a terminal
     assert code == 1
     assert snapshot(project) == before
-    code, out = _in_terminal(["fix", "--project", str(project)], "y", env)
+    code, out = in_terminal(["fix", "--project", str(project)], [(b"[y/N]", "y")], env)
     assert code == 0, out
     assert "Wrote docker-compose.yml, litellm-config.yaml." in out
     assert (project / "litellm-config.yaml").read_text() == GUIDE_CONFIG_AFTER

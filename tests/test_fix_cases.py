@@ -5,18 +5,15 @@ file that did not hold it. Where the stack offers a real choice, `fix` asks on a
 Every run is the real CLI in a subprocess; the doctor runs offline before and after, as a user would."""
 from __future__ import annotations
 
-import os
 import re
-import select
 import subprocess
 import sys
-import time
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from helpers import REPO, TODAY, CliRun, clean_env, run_cli
+from helpers import REPO, TODAY, CliRun, clean_env, in_terminal, run_cli
 from rule_case import CASES_DIR, Case, build_stack, load_rule_file
 
 # case id -> (what the change must say: the value read from the stack and the reason, --choose answers)
@@ -200,47 +197,16 @@ def test_a_choice_outside_the_options_is_refused_and_a_malformed_one_is_a_usage_
     assert texts(project) == files
 
 
-def _in_terminal(args: list[str], answers: list[tuple[bytes, str]], env: dict[str, str]) -> tuple[int, str]:
-    """Run the CLI on a pseudo-terminal, answering each prompt (trigger text -> answer) in turn."""
-    import pty
-    master, slave = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "canvas_doctor", *args], stdin=slave, stdout=slave,
-                            stderr=slave, env=env, cwd=REPO, close_fds=True)
-    os.close(slave)
-    out, pending, seen, deadline = b"", list(answers), 0, time.monotonic() + 60
-    try:
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([master], [], [], 0.2)
-            if ready:
-                try:
-                    chunk = os.read(master, 65536)
-                except OSError:
-                    break
-                if not chunk:
-                    break
-                out += chunk
-                if pending and pending[0][0] in out[seen:]:
-                    os.write(master, pending.pop(0)[1].encode() + b"\n")
-                    seen = len(out)
-            elif proc.poll() is not None:
-                break
-        return proc.wait(timeout=30), out.decode("utf-8", "replace")
-    finally:
-        os.close(master)
-        if proc.poll() is None:
-            proc.kill()
-
-
 def test_on_a_terminal_fix_asks_which_model(tmp_path):
     case = _case(TWO_MODELS)
     project = build_stack(case, tmp_path / "stack")
     env = {**_env(case), "TERM": "dumb"}
-    code, out = _in_terminal(["fix", "--project", str(project)], [(b"Choose 1-2", "2"), (b"[y/N]", "n")], env)
+    code, out = in_terminal(["fix", "--project", str(project)], [(b"Choose 1-2", "2"), (b"[y/N]", "n")], env)
     assert "1. stable-image-core" in out and "2. stable-image-ultra" in out
     assert "+      - IMAGE_GENERATION_MODEL=stable-image-ultra" in out
     assert code == 1, out  # declined: nothing written
     assert "IMAGE_GENERATION_MODEL=stable-image\n" in (project / "docker-compose.yml").read_text()
-    code, out = _in_terminal(["fix", "--project", str(project)], [(b"Choose 1-2", "1"), (b"[y/N]", "y")], env)
+    code, out = in_terminal(["fix", "--project", str(project)], [(b"Choose 1-2", "1"), (b"[y/N]", "y")], env)
     assert code == 0, out
     assert "IMAGE_GENERATION_MODEL=stable-image-core\n" in (project / "docker-compose.yml").read_text()
     assert not doctor(case, project)
