@@ -286,13 +286,12 @@ def live_generation(litellm, stack, settings):
                       params=_fix_params(target, req, dep, settings.today))
     seconds = answer.elapsed_ms / 1000
     if answer.status != 200:
-        d = diagnose(answer.status, _raw_error(answer), answer.content_type,
+        raw, openwebui = _raw_error(answer), _openwebui_version(stack)
+        d = diagnose(answer.status, raw, answer.content_type,
                      model_id=dep.base_model_id if dep is not None else None, today=settings.today)
         result = _failure(target, req, dep, d, answer.status, settings.today)
-        seen = user_sees(_openwebui_version(stack), status=answer.status, litellm_message=_raw_error(answer))
-        result.message += sentence(_openwebui_version(stack), status=answer.status,
-                                   litellm_message=_raw_error(answer)[:300])
-        result.data["openwebui_shows"] = seen[:300]
+        result.message += sentence(openwebui, status=answer.status, litellm_message=raw[:300])
+        result.data["openwebui_shows"] = user_sees(openwebui, status=answer.status, litellm_message=raw)[:300]
         if d.fix == "generation-timeout" and limits["litellm"] is not None:
             tried = answer.headers.get("x-litellm-attempted-retries")
             result.message += (f" {limits['litellm'].describe()}" +
