@@ -58,7 +58,7 @@ def build_report(settings: Settings, progress=None, registry=None) -> tuple[Repo
         results += report.results
         prefix = f"{project.group}: " if project.group else ""
         notes += [prefix + n for n in stack.notes + report.notes]
-        summaries[project.group or ""] = stack_summary(stack)
+        summaries[project.group or ""] = stack_summary(stack, report.results)
         duration += report.duration_ms
     assert context is not None
     redactor = context.redactor

@@ -22,6 +22,8 @@ def test_healthy_stack_passes_and_saves_a_real_png(healthy_stack: LiveStack, bed
     for check in LIVE_CHECKS:
         assert {r["status"] for r in run.results(check)} == {"pass"}, run.explain()
     assert litellm_version() in run.one("litellm.live.version")["message"]
+    running = run.json["stack"]["running_versions"]
+    assert [(v["component"], v["version"]) for v in running] == [("litellm", litellm_version())], running
     gen = run.one("generate.image")
     assert "512x512 PNG" in gen["message"] and "$0.04" in gen["message"], gen["message"]
     assert gen["fix"] is None

@@ -32,6 +32,9 @@ def test_healthy_openwebui_with_an_admin_api_key_passes(live_openwebui: LiveOpen
     assert run.code == 0, run.stdout + run.stderr
     assert statuses(run) == {c: {"pass"} for c in CHECKS}
     assert run.results("openwebui.version")[0]["data"]["version"] == openwebui_version()
+    # the report's stack object carries the version the running service reported (contract: "stack")
+    assert {"service": "openwebui", "component": "openwebui", "version": openwebui_version(),
+            "source": f"the running service at {live_openwebui.url}"} in run.json["stack"]["running_versions"]
     effective = run.results("openwebui.image-settings")[0]
     assert effective["data"]["model"] == "nova-canvas"
     assert effective["data"]["images_api_base_url"] == "http://litellm-image:4100/v1"

@@ -270,7 +270,7 @@ def _version(litellm: LiteLLM, target: Target) -> Result:
         return failed(f"{target.label} runs LiteLLM {version}, a compromised release (1.107.x was pulled from "
                       "PyPI): replace it and rotate the keys it held", fix="litellm-version-compromised",
                       at=_where(target), params=_params(target), version=version)
-    return passed(f"{target.label} runs LiteLLM {version}", version=version)
+    return passed(f"{target.label} runs LiteLLM {version}", version=version, service=target.name, url=target.url)
 
 
 @check(id=VERSION, area="litellm", title="The proxy runs a safe LiteLLM release", needs=("network",),

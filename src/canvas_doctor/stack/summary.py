@@ -15,7 +15,27 @@ def _proxy(p: Proxy | None) -> dict[str, Any] | None:
             "models": p.config.served() if p.config else []}
 
 
-def stack_summary(stack: Stack) -> dict[str, Any]:
+# the live checks whose passing results name the version a running service reports
+RUNNING_VERSION_CHECKS = {"openwebui.version": "openwebui", "litellm.live.version": "litellm"}
+
+
+def running_versions(stack: Stack, results: list[Any]) -> list[dict[str, Any]]:
+    """The versions the live services reported in this run (they decide over the image tags)."""
+    out = []
+    for r in results:
+        component = RUNNING_VERSION_CHECKS.get(r.check)
+        version = r.data.get("version") if r.status.value == "pass" else None
+        if component and version:
+            default = next((s.name for s in stack.openwebui_services), "openwebui") if component == "openwebui" \
+                else "litellm"
+            service = r.data.get("service") or default
+            out.append({"service": service, "component": component, "version": str(version),
+                        "source": f"the running service at {r.data.get('url')}" if r.data.get("url")
+                        else "the running service"})
+    return out
+
+
+def stack_summary(stack: Stack, results: list[Any] | None = None) -> dict[str, Any]:
     """Files read, every service or container definition with its role and evidence, the proxies, versions."""
     files = list(stack.compose_files)
     if stack.env_file is not None:
@@ -37,4 +57,5 @@ def stack_summary(stack: Stack) -> dict[str, Any]:
         "image_proxy_reason": stack.image_proxy_reason or None,
         "image_path": {"kind": intent.kind, "reason": intent.reason} if intent else None,
         "versions": [v.as_dict() for v in stack.versions_in_play()],
+        "running_versions": running_versions(stack, results or []),
     }
