@@ -223,9 +223,9 @@ class Harness:
         self.validator = jsonschema.Draft202012Validator(schema())
         # The plugins are the same for every input: load them once (the entry-point scan is most of
         # a run's time), through the same function build_report calls.
-        loaded = registry.load_registry()
-        self._original_load = registry.load_registry
-        registry.load_registry = lambda *a, **k: loaded
+        loaded = registry.run_registry()
+        self._original_load = registry.run_registry
+        registry.run_registry = lambda *a, **k: loaded
         self.count = 0
         self._valid_results: set[str] = set()
         logging_quiet()
@@ -243,7 +243,7 @@ class Harness:
 
     def close(self) -> None:
         from canvas_doctor import registry
-        registry.load_registry = self._original_load
+        registry.run_registry = self._original_load
 
     def run_one(self, project: Path) -> str | None:
         """None when every promise held, else what broke."""

@@ -34,12 +34,12 @@ def build_report(settings: Settings, progress=None, registry=None) -> tuple[Repo
 
     from . import __version__
     from .projects import find_projects
-    from .registry import load_registry
+    from .registry import run_registry
     from .runner import Runner
     from .stack.guarded import discover_guarded
     from .stack.summary import stack_summary
 
-    registry = registry or load_registry()
+    registry = registry or run_registry()
     projects = find_projects(settings.project, settings.compose_files)
     context: RunContext | None = None   # one for the whole run: a secret of one project is masked in all
     results, notes, summaries, duration = [], [], {}, 0
@@ -83,11 +83,11 @@ def preflight(settings: Settings, junit: Path | None):
     """The settings (a renamed check's former id in --only/--skip replaced) and the registry for the
     run, once the command line is known to be usable; raises UsageProblem."""
     from .preflight import output_problems, selection_problem
-    from .registry import load_registry
+    from .registry import run_registry
     problem = output_problems({"junit": junit, "save_image": settings.save_image})
     if problem is not None:
         raise problem
-    registry = load_registry()
+    registry = run_registry()
     settings = renamed(settings, registry)
     problem = selection_problem(registry.checks, settings.only, settings.skip)
     if problem is not None:

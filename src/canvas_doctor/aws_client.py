@@ -26,21 +26,18 @@ from urllib.parse import urlsplit
 
 from . import __version__
 from .clients import Inputs, provides
-from .facts import image_model
 from .models import Location
 from .run_context import RunContext
 from .settings import Settings
-from .stack.model import Deployment, Proxy, Stack
-from .stack.queries import deployment_region, wanted_image_model
+from .stack.model import Stack
+from .stack.model_under_test import ModelUnderTest, model_under_test
+from .stack.queries import deployment_region
 
-DEFAULT_MODEL_ID = "amazon.nova-canvas-v1:0"
 LITELLM_FALLBACK_REGION = "us-west-2"   # LiteLLM 1.108.7 base_aws_llm._get_aws_region_name, when nothing is set
 CREDENTIALS_BUDGET = 3.0                # seconds the whole credential lookup may take
 METADATA_TIMEOUT = 1                    # s per instance-metadata request (botocore: an int; 1 is its default)
 METADATA_PROBE = 0.3                    # s to connect to the instance-metadata address before asking it
 BEARER_VAR = "AWS_BEARER_TOKEN_BEDROCK"
-_GEO_PREFIXES = ("us", "eu", "apac", "global", "us-gov", "jp", "au", "ca")
-_ROUTE_PREFIXES = ("invoke/", "converse/", "converse_like/")
 CALL_MARGIN = 5.0                       # s past the transport's deadline before a call is abandoned outright
 T = TypeVar("T")
 
@@ -82,99 +79,6 @@ class RegionChoice:
 
     def __str__(self) -> str:
         return f"{self.name} ({self.origin})"
-
-
-@dataclass(frozen=True)
-class ModelUnderTest:
-    """The Bedrock model behind the wanted image model: what InvokeModel gets, and its foundation model."""
-
-    name: str                   # the LiteLLM model name Open WebUI asks for
-    invoke_id: str              # what LiteLLM sends as modelId (model_id, else the model after `bedrock/`)
-    foundation_id: str          # the foundation model for the control plane (no profile prefix, no ARN)
-    origin: str
-    deployment: Deployment | None = None
-    proxy: Proxy | None = None
-    not_bedrock: str | None = None   # the deployment calls another provider: no Bedrock model to probe
-
-    @property
-    def location(self) -> Location | None:
-        if self.deployment is None or self.proxy is None or self.proxy.config is None:
-            return None
-        return self.proxy.config.at(self.deployment.line)
-
-    def line_of(self, key: str) -> Location | None:
-        if self.deployment is None or self.proxy is None or self.proxy.config is None:
-            return None
-        return self.proxy.config.at(self.deployment.line_of(key))
-
-    @property
-    def display_name(self) -> str:
-        known = image_model(self.foundation_id)
-        return known.name if known else self.foundation_id
-
-    def arn(self, region: str) -> str:
-        return f"arn:aws:bedrock:{region}::foundation-model/{self.foundation_id}"
-
-    @property
-    def uses_profile(self) -> bool:
-        """The deployment already calls an inference profile (`us.`... or an inference-profile ARN)."""
-        ident = self.invoke_id
-        return ":inference-profile/" in ident or ":application-inference-profile/" in ident or \
-            ident.split(".", 1)[0] in _GEO_PREFIXES
-
-
-def _strip_route(model: str) -> str:
-    for prefix in _ROUTE_PREFIXES:
-        if model.startswith(prefix):
-            return model[len(prefix):]
-    return model
-
-
-def foundation_id_of(*candidates: str) -> str | None:
-    """The foundation model id in a model id, a `us.`-style profile id or a foundation-model ARN."""
-    for raw in candidates:
-        ident = _strip_route(raw or "")
-        if not ident:
-            continue
-        if ident.startswith("arn:"):
-            resource = ident.split(":", 5)[-1]
-            kind, _, rest = resource.partition("/")
-            if kind in ("foundation-model", "inference-profile") and rest:
-                return foundation_id_of(rest)
-            continue  # a provisioned or custom model ARN names no foundation model
-        head, dot, rest = ident.partition(".")
-        if dot and head in _GEO_PREFIXES and "." in rest:
-            return rest
-        return ident
-    return None
-
-
-def model_under_test(stack: Stack, settings: Settings) -> ModelUnderTest:
-    """The deployment behind the wanted image model (the image proxy first), else Nova Canvas."""
-    wanted = wanted_image_model(stack, settings.model)
-    proxies = [p for p in [stack.image_proxy, *stack.proxies.values()] if p is not None]
-    seen: set[int] = set()
-    elsewhere: str | None = None
-    for proxy in proxies:
-        if id(proxy) in seen or proxy.config is None:
-            continue
-        seen.add(id(proxy))
-        for dep in proxy.config.find(wanted.name):
-            if dep.provider != "bedrock":
-                elsewhere = elsewhere or f"the {wanted.name} deployment calls {dep.model}, not Bedrock " \
-                                         f"({proxy.config.display}:{dep.line})"
-                continue
-            invoke = _strip_route(dep.base_model_id)
-            found = foundation_id_of(dep.base_model_id, dep.provider_model) or DEFAULT_MODEL_ID
-            where = f"{proxy.config.display}:{dep.line}"
-            return ModelUnderTest(wanted.name, invoke, found, f"the {wanted.name} deployment ({where})", dep, proxy)
-    if elsewhere:
-        return ModelUnderTest(wanted.name, DEFAULT_MODEL_ID, DEFAULT_MODEL_ID, elsewhere, not_bedrock=elsewhere)
-    direct = foundation_id_of(wanted.name) if image_model(wanted.name) else None
-    if direct:
-        return ModelUnderTest(wanted.name, wanted.name, direct, f"--model {wanted.name}")
-    return ModelUnderTest(wanted.name, DEFAULT_MODEL_ID, DEFAULT_MODEL_ID,
-                          f"no Bedrock deployment named {wanted.name!r} found; Nova Canvas by default")
 
 
 # ---------------------------------------------------------------- credentials
@@ -656,6 +560,6 @@ def classify(err: AwsCallError, *, model_id: str | None = None, today: Any = Non
 
 
 __all__ = [
-    "Aws", "AwsCallError", "BedrockFault", "CredentialReport", "ModelUnderTest", "RegionChoice", "classify",
-    "foundation_id_of", "metadata_answers", "model_under_test", "no_aws_setup",
+    "Aws", "AwsCallError", "BedrockFault", "CredentialReport", "RegionChoice", "classify",
+    "metadata_answers", "no_aws_setup",
 ]

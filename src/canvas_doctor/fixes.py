@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import re
 import string
+import sys
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Union
 
@@ -117,11 +118,14 @@ class Fix:
     params: tuple[str, ...] = ()
     variants: Mapping[str, Variant] = field(default_factory=dict)
     edit: str | None = None
+    module: str = field(default="", init=False)  # where it is written: the registry's cache imports it from there
 
     def __post_init__(self) -> None:
         problem = _problem(self)
         if problem:
             raise ValueError(f"fix {self.id!r}: {problem}")
+        caller = sys._getframe(2)  # this <- the dataclass's __init__ <- the module declaring the fix
+        object.__setattr__(self, "module", caller.f_globals.get("__name__", ""))
 
     def fields(self, lang: str | None = None) -> dict[str, Any]:
         """The texts for a finding in a file of `lang`: the base, overridden by that variant."""

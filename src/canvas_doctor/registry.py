@@ -6,6 +6,10 @@ file in src/canvas_doctor/checks/), or a single `@check` function. Every functio
 ``@check`` is a check; every :class:`~canvas_doctor.fixes.Fix` a module declares (at its top, or
 in a check's `fixes=`) joins the fix catalog.
 
+A run takes the rules from the registry's cache when it holds (canvas_doctor.registry_cache):
+every check's declaration without importing a module, and then it imports only the modules of
+the checks it runs (:meth:`Registry.loaded`). The full load, here, is what builds that cache.
+
 A module that fails to load becomes a :class:`LoadError`, reported as an ``error`` result by the
 runner, never a crash. So does a module whose checks name a fix id no loaded rule declares, or
 ask for an input (a parameter) that neither the run nor the `canvas_doctor.inputs` group
@@ -13,20 +17,20 @@ provides: a typo is caught when the plugin loads, not on the day the check first
 """
 from __future__ import annotations
 
-import difflib
 import importlib
 import inspect
 import pkgutil
+import threading
 import traceback
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from importlib.metadata import EntryPoint
 from types import ModuleType
 
-from . import plugins
+from . import plugins, registry_cache
 from .api import CHECK_ATTR
 from .fixes import Fix
 from .models import AREAS, CheckSpec
+from .plugins import Entry
 
 GROUP = plugins.CHECKS
 BUILTIN = "canvas_doctor.checks"
@@ -61,6 +65,51 @@ class Registry:
             return checks[self.aliases[check_id]], check_id
         return None, None
 
+    def loaded(self, spec: CheckSpec) -> CheckSpec:
+        """The check ready to run: its function and its fixes (here, loaded already)."""
+        return spec
+
+    def fix(self, fix_id: str) -> Fix | None:
+        """The declaration of a fix id, or None."""
+        return self.fixes.get(fix_id)
+
+
+def _not_loaded(**_inputs):
+    raise RuntimeError("this check comes from the registry's cache: run it through Registry.loaded")
+
+
+@dataclass(frozen=True)
+class IndexedRegistry(Registry):
+    """The built-in rules as the registry's cache declares them: a check's module is imported when
+    the check is :meth:`loaded` to run, a fix's when its declaration is asked for. `fixes` holds
+    only what has been loaded so far; the whole catalog is :func:`default_registry`'s."""
+
+    fix_modules: dict[str, str] = field(default_factory=dict)
+    _modules: dict[str, tuple[dict[str, CheckSpec], dict[str, Fix]]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def _module(self, name: str) -> tuple[dict[str, CheckSpec], dict[str, Fix]]:
+        with self._lock:
+            if name not in self._modules:
+                specs, fixes = _specs_in(importlib.import_module(name), name)
+                self._modules[name] = ({s.id: s for s in specs}, {f.id: f for f in fixes})
+                self.fixes.update(self._modules[name][1])
+            return self._modules[name]
+
+    def loaded(self, spec: CheckSpec) -> CheckSpec:
+        specs, own = self._module(spec.source)
+        real = specs.get(spec.id)
+        if real is None:  # the cache no longer matches the module (cannot happen while its key holds)
+            raise LookupError(f"{spec.source} no longer declares the check {spec.id!r}")
+        # the fixes its module holds; one written elsewhere is imported when a finding carries it (fix)
+        return replace(real, source=spec.source, fix_decls=tuple(own[f] for f in real.fixes if f in own))
+
+    def fix(self, fix_id: str) -> Fix | None:
+        module = self.fix_modules.get(fix_id)
+        if module is None:
+            return None
+        return self._module(module)[1].get(fix_id)
+
 
 @dataclass
 class _Loaded:
@@ -93,10 +142,10 @@ def _modules_of(package: ModuleType) -> list[str]:
                   if not m.ispkg)
 
 
-def _load_target(name: str, value: str, target: EntryPoint | str, errors: list[LoadError]) -> list[_Loaded]:
+def _load_target(name: str, value: str, target: Entry | str, errors: list[LoadError]) -> list[_Loaded]:
     """The declarations of one entry point: one module, one function, or every module of a package."""
     try:
-        obj = target.load() if isinstance(target, EntryPoint) else importlib.import_module(target)
+        obj = target.load() if isinstance(target, Entry) else importlib.import_module(target)
     except Exception as exc:  # a broken plugin must not break the run
         errors.append(LoadError(name, value, f"{type(exc).__name__}: {exc}", traceback.format_exc()))
         return []
@@ -117,6 +166,7 @@ def _load_target(name: str, value: str, target: EntryPoint | str, errors: list[L
 
 
 def _close(name: str, known) -> str:
+    import difflib
     close = difflib.get_close_matches(name, list(known), n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
@@ -146,8 +196,8 @@ def unknown_inputs(specs: list[CheckSpec], known: tuple[str, ...]) -> str | None
     return "; ".join(problems) or None
 
 
-def _targets(extra_modules: tuple[str, ...]) -> list[tuple[str, str, EntryPoint | str]]:
-    targets: list[tuple[str, str, EntryPoint | str]] = [(ep.name, ep.value, ep) for ep in plugins.group(GROUP)]
+def _targets(extra_modules: tuple[str, ...]) -> list[tuple[str, str, Entry | str]]:
+    targets: list[tuple[str, str, Entry | str]] = [(ep.name, ep.value, ep) for ep in plugins.group(GROUP)]
     targets += [(m, m, m) for m in extra_modules]
     return sorted(targets, key=lambda t: (t[1] != BUILTIN, t[0]))  # the built-in rules first: their ids win
 
@@ -161,11 +211,53 @@ def load_registry(extra_modules: tuple[str, ...] = ()) -> Registry:
 
 @lru_cache(maxsize=1)
 def default_registry() -> Registry:
-    """The installed rules, loaded once per process (`run`, `list`, `explain` and `fix` share it)."""
-    return _build(_targets(()))
+    """The installed rules, loaded once per process (`list`, `explain`, `fix` and the catalog)."""
+    registry = _build(_targets(()))
+    if _only_builtin() and not registry.errors and registry_cache.read() is None:
+        registry_cache.write(_index_of(registry))
+    return registry
 
 
-def _build(targets: list[tuple[str, str, EntryPoint | str]]) -> Registry:
+def run_registry() -> Registry:
+    """The rules for a run: from the registry's cache when it holds, else the full load (which
+    writes the cache when only the built-in rules are installed and all of them loaded)."""
+    index = registry_cache.read()
+    if index is not None and _only_builtin():
+        return _from_index(index)
+    return default_registry()
+
+
+def _only_builtin() -> bool:
+    return [(ep.name, ep.value) for ep in plugins.group(GROUP)] == [("builtin", BUILTIN)]
+
+
+_CACHED_FIELDS = ("id", "area", "title", "source", "needs", "depends_on", "after", "timeout", "retry_on_wait",
+                  "image_path", "opt_in", "fixes", "aliases")
+
+
+def _index_of(registry: Registry) -> registry_cache.Index:
+    return registry_cache.Index(
+        entry_points=plugins.scanned(),
+        checks=tuple(registry_cache.IndexedCheck(**{f: getattr(s, f) for f in _CACHED_FIELDS}) for s in registry.checks),
+        fix_modules={fix_id: _home(fix, registry) for fix_id, fix in registry.fixes.items()})
+
+
+def _home(fix: Fix, registry: Registry) -> str:
+    """The module to import for a fix: where it is written, when it sits at that module's top;
+    else the module of a check that gives it."""
+    import sys
+    if any(v is fix for v in vars(sys.modules.get(fix.module) or ModuleType("none")).values()):
+        return fix.module
+    return next((s.source for s in registry.checks if any(d is fix for d in s.fix_decls)), fix.module)
+
+
+def _from_index(index: registry_cache.Index) -> IndexedRegistry:
+    checks = tuple(CheckSpec(func=_not_loaded, **{f: getattr(c, f) for f in _CACHED_FIELDS}) for c in index.checks)
+    aliases = {a: c.id for c in checks for a in c.aliases if a not in {x.id for x in checks}}
+    return IndexedRegistry(checks, (), {}, aliases, fix_modules=dict(index.fix_modules))
+
+
+def _build(targets: list[tuple[str, str, Entry | str]]) -> Registry:
     from .clients import input_names
 
     errors: list[LoadError] = []

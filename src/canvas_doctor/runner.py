@@ -57,7 +57,8 @@ def _error(message: str, detail: str | None = None) -> Result:
     return Result(Status.ERROR, message, detail=detail)
 
 
-def _finish(spec: CheckSpec, results: list[Result], duration_ms: int, stack: Stack | None = None) -> list[Result]:
+def _finish(spec: CheckSpec, results: list[Result], duration_ms: int, stack: Stack | None = None,
+            registry: Registry | None = None) -> list[Result]:
     """Stamp identity and timing on each result and render its fix from the catalog, in the language
     of the file the result points at (canvas_doctor.advice; the check's own params win)."""
     if not results:
@@ -78,7 +79,8 @@ def _finish(spec: CheckSpec, results: list[Result], duration_ms: int, stack: Sta
                 if r.location is not None:
                     params.setdefault("file", r.location.file)
                 try:
-                    r.fix = render(spec.fix_decl(r.fix_id) or r.fix_id, params)
+                    decl = spec.fix_decl(r.fix_id) or (registry.fix(r.fix_id) if registry else None)
+                    r.fix = render(decl or r.fix_id, params)
                 except KeyError:
                     r = Result(Status.ERROR, f"check bug: unknown fix id {r.fix_id!r}: {r.message}",
                                check=spec.id, area=spec.area, title=spec.title, duration_ms=duration_ms)
@@ -179,7 +181,7 @@ class Runner:
         with run.lock:
             if run.finished or attempt != run.attempt:
                 return  # timed out earlier: late results are ignored
-            run.results = _finish(run.spec, results, duration_ms, self.stack)
+            run.results = _finish(run.spec, results, duration_ms, self.stack, self.registry)
             if attempt > 1:
                 for r in run.results:
                     r.data.setdefault("attempts", attempt)
@@ -208,8 +210,11 @@ class Runner:
             reason = policy.why_not(spec, self.settings, generating)
             run = _Run(spec)
             runs[spec.id] = run
+            if reason is None:
+                reason = self._load(run)
             if reason is not None:
-                run.results = _finish(spec, [Result(Status.SKIP, f"skipped: {reason}")], 0)
+                run.results = _finish(run.spec, [reason if isinstance(reason, Result)
+                                                 else Result(Status.SKIP, f"skipped: {reason}")], 0)
                 run.finished = True
                 run.done.set()
         deadline = time.monotonic() + max(self.settings.wait, 0.0)
@@ -235,6 +240,16 @@ class Runner:
                         duration_ms=int((time.perf_counter() - t0) * 1000), version=__version__)
         report.notes = self._notes(runs)
         return report
+
+    def _load(self, run: _Run) -> Result | None:
+        """Import the check's module now, in this thread, before any check runs (a registry from
+        the cache has declarations only); a module that no longer loads is an `error` result."""
+        try:
+            run.spec = self.registry.loaded(run.spec)
+        except Exception as exc:
+            return _error(f"the check's module {run.spec.source} could not be loaded: {type(exc).__name__}: {exc}",
+                          traceback.format_exc())
+        return None
 
     def _watch(self, runs: dict[str, _Run]) -> None:
         pending = [r for r in runs.values() if not r.finished]

@@ -9,7 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from canvas_doctor.api import Location, Result, check, failed, passed, skipped
-from canvas_doctor.aws_client import AwsCallError, foundation_id_of
+from canvas_doctor.aws_client import AwsCallError
+from canvas_doctor.stack.model_under_test import foundation_id_of
 from canvas_doctor.aws_stack.containers import ecs_services
 from canvas_doctor.aws_stack.reader import DeployedStack, short_task_definition
 from canvas_doctor.stack.litellm_config import load_litellm_config

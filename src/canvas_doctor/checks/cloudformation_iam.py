@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from canvas_doctor.api import Location, Result, check, failed, passed, skipped
-from canvas_doctor.aws_client import ModelUnderTest, model_under_test
+from canvas_doctor.stack.model_under_test import ModelUnderTest, model_under_test
 from canvas_doctor.facts import served_text_to_image
 from canvas_doctor.stack.queries import deployment_region
 from canvas_doctor.stack.yamlsource import LMap, LSeq

@@ -230,9 +230,8 @@ LITELLM_PARAM_WRONG_FAMILY = Fix(
     params=("file", "key", "keys", "model", "name"),
 )
 
-# fixes declared by the rules that give them most (imported after this module's own)
-from canvas_doctor.checks.bedrock_access import BEDROCK_REGION_UNSUPPORTED, BEDROCK_INFERENCE_PROFILE_REQUIRED
-from canvas_doctor.checks.litellm_live import LITELLM_MODEL_NOT_FOUND
+# fixes written in other rule modules are named by id (the registry resolves them at load; a typo
+# fails there), so this module imports no other rule
 
 
 def _loaded(stack: Stack) -> list[Proxy]:
@@ -250,7 +249,7 @@ def _params(proxy: Proxy, dep: Deployment, **extra) -> dict:
 
 @check(id="litellm.config.image-model-served", area="config",
        title="LiteLLM serves the image model Open WebUI asks for",
-       fixes=(LITELLM_MODEL_NOT_FOUND,), image_path=True)
+       fixes=("litellm-model-not-found",), image_path=True)
 def image_model_is_served(stack, settings):
     """Guide: Error "Model not found: nova-canvas", step 1."""
     proxy = stack.image_proxy
@@ -407,7 +406,7 @@ def provisioned_model_format(stack):
 
 @check(id="litellm.config.inference-profile", area="config",
        title="Models that need an inference profile are called through one",
-       fixes=(BEDROCK_INFERENCE_PROFILE_REQUIRED,))
+       fixes=("bedrock-inference-profile-required",))
 def inference_profile_used(stack):
     """A model that Bedrock serves only through an inference profile in this region is called by its
     profile id (us./eu./apac.), not its plain model id."""
@@ -461,7 +460,7 @@ def drop_params_on(stack):
 
 
 @check(id="litellm.config.region", area="config", title="The image model is offered in the configured region",
-       fixes=(BEDROCK_REGION_UNSUPPORTED,), image_path=True)
+       fixes=("bedrock-region-unsupported",), image_path=True)
 def region_offers_model(stack):
     """The deployment's aws_region_name is a region where Bedrock offers the model (Stability's image
     models: us-west-2)."""

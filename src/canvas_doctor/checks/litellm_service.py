@@ -114,8 +114,8 @@ LITELLM_MASTER_KEY_UNSAFE = Fix(
     },
 )
 
-# fixes declared by the rules that give them most (imported after this module's own)
-from canvas_doctor.checks.bedrock_access import AWS_CREDENTIALS_MISSING
+# fixes written in other rule modules are named by id (the registry resolves them at load; a typo
+# fails there), so this module imports no other rule
 
 DEFAULT_CONFIG_TARGET = "/app/config.yaml"
 
@@ -252,7 +252,7 @@ def _credential_source(proxy: Proxy) -> tuple[str | None, list[str]]:
 
 @check(id="compose.litellm.aws-credentials", area="config",
        title="The image proxy gets AWS credentials or a Bedrock API key",
-       fixes=(AWS_CREDENTIALS_MISSING,), image_path=True)
+       fixes=("aws-credentials-missing",), image_path=True)
 def aws_credentials_reach_proxy(stack):
     """Guide Method 2: AWS_BEARER_TOKEN_BEDROCK must reach the proxy."""
     proxy = stack.image_proxy

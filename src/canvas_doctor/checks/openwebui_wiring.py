@@ -48,8 +48,8 @@ OPENWEBUI_API_BASE_WRONG = Fix(
     edit="canvas_doctor.edits.from_stack:plan_api_base_wrong",
 )
 
-# fixes declared by the rules that give them most (imported after this module's own)
-from canvas_doctor.checks.litellm_live import OPENWEBUI_API_KEY_MISMATCH
+# fixes written in other rule modules are named by id (the registry resolves them at load; a typo
+# fails there), so this module imports no other rule
 
 URL_VARS = (("OPENAI_API_BASE_URL", False), ("IMAGES_OPENAI_API_BASE_URL", True))
 KEY_VARS = (("OPENAI_API_KEY", False), ("IMAGES_OPENAI_API_KEY", True))
@@ -148,7 +148,7 @@ def api_base_reaches_litellm(stack):
 
 
 @check(id="compose.openwebui.api-key", area="config", title="Open WebUI's keys are keys LiteLLM accepts",
-       fixes=(OPENWEBUI_API_KEY_MISMATCH,))
+       fixes=("openwebui-api-key-mismatch",))
 def api_key_accepted(stack):
     """The keys Open WebUI sends (OPENAI_API_KEY, IMAGES_OPENAI_API_KEY) are the master key of the proxy
     their URL reaches: without a database LiteLLM refuses any other key with 400 "No connected db."."""
