@@ -108,7 +108,10 @@ class IndexedRegistry(Registry):
         module = self.fix_modules.get(fix_id)
         if module is None:
             return None
-        return self._module(module)[1].get(fix_id)
+        try:
+            return self._module(module)[1].get(fix_id)
+        except Exception:  # its module no longer imports: the full catalog decides (and reports the load error)
+            return None
 
 
 @dataclass
