@@ -36,6 +36,18 @@ def timed(args: list[str], runs: int = 11, env: dict[str, str] | None = None) ->
     return statistics.median(samples) * 1000
 
 
+def interleaved(args: list[str], variants: dict[str, dict[str, str]], runs: int = 25) -> dict[str, list[float]]:
+    """The same command under each environment, alternating run by run (this machine's speed drifts
+    over a minute, so back-to-back series are not comparable): sorted samples in ms per variant."""
+    samples: dict[str, list[float]] = {name: [] for name in variants}
+    for _ in range(runs):
+        for name, env in variants.items():
+            t0 = time.perf_counter()
+            subprocess.run(CLI + args, capture_output=True, env=env)
+            samples[name].append((time.perf_counter() - t0) * 1000)
+    return {name: sorted(v) for name, v in samples.items()}
+
+
 def import_time(module: str) -> float:
     out = subprocess.run([sys.executable, "-X", "importtime", "-c", f"import {module}"],
                          capture_output=True, text=True).stderr.splitlines()
@@ -96,6 +108,10 @@ def main() -> None:
     for name, ms in rows:
         print(f"| {name:56} | {ms:9.0f} |")
     print()
+    ab = interleaved(["--offline", "--json", "--project", str(HEALTHY)],
+                     {"cache warm": ENV, "cache off": {**ENV, "CANVAS_DOCTOR_NO_CACHE": "1"}})
+    print("Offline run of the healthy sample, interleaved, 25 runs each: " + "; ".join(
+        f"{name} median {statistics.median(v):.0f} ms (p75 {v[len(v) * 3 // 4]:.0f})" for name, v in ab.items()))
     print("Import cost that start-up avoids (ms): "
           + ", ".join(f"{m} {import_time(m):.0f}" for m in ("boto3", "docker", "httpx", "rich")))
 

@@ -1,6 +1,9 @@
 """Runs checks: dependency order, concurrency, per-check timeouts, --wait retries, skip-with-reason.
 
-Each selected check runs in its own daemon thread as soon as the checks it depends on are done.
+Each selected check runs on a worker thread as soon as the checks it depends on are done: an idle
+worker takes it, else a new one starts (checks that wait on a service still run side by side, and
+one that hangs only ever holds its own worker; most offline checks take well under a millisecond,
+so a run needs a handful of threads, not one per check).
 A check that raises becomes an ``error`` result; one that overruns its timeout is abandoned (its
 late results are ignored) and becomes an ``error`` result too. A check whose prerequisite did not
 pass is skipped with the reason, so one root cause shows as one failure.
@@ -8,6 +11,7 @@ pass is skipped with the reason, so one root cause shows as one failure.
 from __future__ import annotations
 
 import inspect
+import queue
 import threading
 import time
 import traceback
@@ -36,6 +40,48 @@ class _Run:
     started: float | None = None
     finished: bool = False
     attempt: int = 0
+
+
+class _Workers:
+    """Daemon worker threads, reused: a task goes to an idle worker, or to a new one when all are busy."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        self._tasks: queue.SimpleQueue = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._idle = 0     # workers that will take the next task without being asked
+        self._started = 0
+
+    def submit(self, fn: Callable[..., None], *args: Any) -> None:
+        with self._lock:
+            spawn = self._idle == 0
+            if spawn:
+                self._started += 1
+            else:
+                self._idle -= 1
+        self._tasks.put((fn, args))
+        if spawn:
+            threading.Thread(target=self._work, name=self._name, daemon=True).start()
+
+    def _work(self) -> None:
+        while True:
+            task = self._tasks.get()
+            if task is None:
+                return
+            fn, args = task
+            try:
+                fn(*args)
+            except BaseException:  # a task reports its own failures; the worker lives on
+                pass
+            with self._lock:
+                self._idle += 1
+
+    def close(self) -> None:
+        """Let every worker end once it is idle (one abandoned with a hung check ends when that returns)."""
+        with self._lock:
+            started = self._started
+        for _ in range(started):
+            self._tasks.put(None)
 
 
 def _normalize(value: Any) -> list[Result]:
@@ -219,17 +265,14 @@ class Runner:
                 run.done.set()
         deadline = time.monotonic() + max(self.settings.wait, 0.0)
         self._counts = [sum(r.finished for r in runs.values()), len(runs)]
-        threads = []
+        workers = _Workers("canvas-doctor-check")
         for run in runs.values():
-            if run.finished:
-                continue
-            t = threading.Thread(target=self._execute, args=(run, runs, deadline),
-                                 name=f"check:{run.spec.id}", daemon=True)
-            t.start()
-            threads.append(t)
+            if not run.finished:
+                workers.submit(self._execute, run, runs, deadline)
         try:
             self._watch(runs)
         finally:
+            workers.close()
             self.inputs.close()
         for err in self.registry.errors:
             preset.append(Result(Status.ERROR, f"the check plugin {err.name!r} ({err.value}) could not be loaded: "
