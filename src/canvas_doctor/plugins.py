@@ -80,9 +80,3 @@ def names(name: str) -> tuple[str, ...]:
 
 def find(group_name: str, name: str) -> Entry | None:
     return next((ep for ep in group(group_name) if ep.name == name), None)
-
-
-def forget() -> None:
-    """Read the groups again on the next use (tests that install a plugin in-process)."""
-    _all.cache_clear()
-    group.cache_clear()

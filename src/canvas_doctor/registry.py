@@ -234,14 +234,10 @@ def _only_builtin() -> bool:
     return [(ep.name, ep.value) for ep in plugins.group(GROUP)] == [("builtin", BUILTIN)]
 
 
-_CACHED_FIELDS = ("id", "area", "title", "source", "needs", "depends_on", "after", "timeout", "retry_on_wait",
-                  "image_path", "opt_in", "fixes", "aliases")
-
-
 def _index_of(registry: Registry) -> registry_cache.Index:
     return registry_cache.Index(
         entry_points=plugins.scanned(),
-        checks=tuple(registry_cache.IndexedCheck(**{f: getattr(s, f) for f in _CACHED_FIELDS}) for s in registry.checks),
+        checks=tuple({f: getattr(s, f) for f in registry_cache.CHECK_FIELDS} for s in registry.checks),
         fix_modules={fix_id: _home(fix, registry) for fix_id, fix in registry.fixes.items()})
 
 
@@ -249,15 +245,20 @@ def _home(fix: Fix, registry: Registry) -> str:
     """The module to import for a fix: where it is written, when it sits at that module's top;
     else the module of a check that gives it."""
     import sys
-    if any(v is fix for v in vars(sys.modules.get(fix.module) or ModuleType("none")).values()):
+    written_in = sys.modules.get(fix.module)
+    if written_in is not None and any(v is fix for v in vars(written_in).values()):
         return fix.module
     return next((s.source for s in registry.checks if any(d is fix for d in s.fix_decls)), fix.module)
 
 
+def _aliases(checks: dict[str, CheckSpec]) -> dict[str, str]:
+    """A renamed check's former id -> its id (a former id that is another check's id stays that check's)."""
+    return {a: c.id for c in checks.values() for a in c.aliases if a not in checks}
+
+
 def _from_index(index: registry_cache.Index) -> IndexedRegistry:
-    checks = tuple(CheckSpec(func=_not_loaded, **{f: getattr(c, f) for f in _CACHED_FIELDS}) for c in index.checks)
-    aliases = {a: c.id for c in checks for a in c.aliases if a not in {x.id for x in checks}}
-    return IndexedRegistry(checks, (), {}, aliases, fix_modules=dict(index.fix_modules))
+    checks = tuple(CheckSpec(func=_not_loaded, **c) for c in index.checks)
+    return IndexedRegistry(checks, (), {}, _aliases({c.id: c for c in checks}), fix_modules=dict(index.fix_modules))
 
 
 def _build(targets: list[tuple[str, str, Entry | str]]) -> Registry:
@@ -288,10 +289,9 @@ def _build(targets: list[tuple[str, str, Entry | str]]) -> Registry:
                                         f"(already provided by {checks[spec.id].source})", ""))
                 continue
             checks[spec.id] = spec
-    aliases = {a: c.id for c in checks.values() for a in c.aliases if a not in checks}
     depth = _depths(checks)
     ordered = tuple(sorted(checks.values(), key=lambda s: _order(s, depth.get(s.id, 0))))
-    return Registry(ordered, tuple(errors), _catalog_order(ordered, fixes), aliases)
+    return Registry(ordered, tuple(errors), _catalog_order(ordered, fixes), _aliases(checks))
 
 
 def _catalog_order(checks: tuple[CheckSpec, ...], fixes: dict[str, Fix]) -> dict[str, Fix]:

@@ -20,11 +20,12 @@ import json
 import os
 import sys
 import zlib
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .models import CheckSpec
 
 FORMAT = 1
 MAX_BYTES = 4 * 1024 * 1024  # an index is about 40 KB; a bigger file is not ours
@@ -98,29 +99,22 @@ def key() -> list[Any]:
     return [FORMAT, __version__, sys.version, str(PACKAGE), _package_files(PACKAGE), dists]
 
 
-@dataclass(frozen=True)
-class IndexedCheck:
-    """What one built-in check declares, without its function (its module is imported when it runs)."""
+# What the index keeps of a check: everything it declares but its function and its Fix objects
+# (its module is imported when it runs, a fix's module when a finding carries it).
+CHECK_FIELDS = tuple(f.name for f in fields(CheckSpec) if f.name not in ("func", "fix_decls"))
 
-    id: str
-    area: str
-    title: str
-    source: str
-    needs: tuple[str, ...]
-    depends_on: tuple[str, ...]
-    after: tuple[str, ...]
-    timeout: float
-    retry_on_wait: bool
-    image_path: bool
-    opt_in: bool
-    fixes: tuple[str, ...]
-    aliases: tuple[str, ...]
+
+def _check(entry: dict[str, Any]) -> dict[str, Any]:
+    """One check of the file, as CheckSpec takes it (lists back to tuples); a foreign shape raises."""
+    if set(entry) != set(CHECK_FIELDS):
+        raise ValueError("not a check of this index format")
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in entry.items()}
 
 
 @dataclass(frozen=True)
 class Index:
     entry_points: dict[str, list[tuple[str, str]]]  # group -> (name, value), in scan order
-    checks: tuple[IndexedCheck, ...]                  # in registry order
+    checks: tuple[dict[str, Any], ...]                # CHECK_FIELDS of each check, in registry order
     fix_modules: dict[str, str]                       # fix id -> the module that declares it, in catalog order
 
 
@@ -146,8 +140,7 @@ def read() -> Index | None:
             return None
         _loaded = Index(
             entry_points={g: [(n, v) for n, v in eps] for g, eps in data["entry_points"].items()},
-            checks=tuple(IndexedCheck(**{k: tuple(v) if isinstance(v, list) else v for k, v in c.items()})
-                         for c in data["checks"]),
+            checks=tuple(_check(c) for c in data["checks"]),
             fix_modules=dict(data["fix_modules"]),
         )
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
@@ -163,7 +156,7 @@ def write(index: Index) -> None:
         return
     target = _file()
     data = {"key": key(), "entry_points": index.entry_points,
-            "checks": [asdict(c) for c in index.checks], "fix_modules": index.fix_modules}
+            "checks": list(index.checks), "fix_modules": index.fix_modules}
     tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -187,9 +180,3 @@ def _prune(kept: Path, days: float = 30) -> None:
                 old.unlink()
         except OSError:
             pass
-
-
-def forget() -> None:
-    """Read the file again on the next use (tests)."""
-    global _loaded, _read
-    _loaded, _read = None, False

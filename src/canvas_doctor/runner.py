@@ -69,10 +69,7 @@ class _Workers:
             if task is None:
                 return
             fn, args = task
-            try:
-                fn(*args)
-            except BaseException:  # a task reports its own failures; the worker lives on
-                pass
+            fn(*args)  # _execute turns a check's exception into its result
             with self._lock:
                 self._idle += 1
 
@@ -256,11 +253,9 @@ class Runner:
             reason = policy.why_not(spec, self.settings, generating)
             run = _Run(spec)
             runs[spec.id] = run
-            if reason is None:
-                reason = self._load(run)
-            if reason is not None:
-                run.results = _finish(run.spec, [reason if isinstance(reason, Result)
-                                                 else Result(Status.SKIP, f"skipped: {reason}")], 0)
+            preset_result = Result(Status.SKIP, f"skipped: {reason}") if reason is not None else self._load(run)
+            if preset_result is not None:
+                run.results = _finish(run.spec, [preset_result], 0)
                 run.finished = True
                 run.done.set()
         deadline = time.monotonic() + max(self.settings.wait, 0.0)
